@@ -1,0 +1,403 @@
+// Every IR op, its attributes, and its type rule. The type rules are the
+// shape inference: lowering and passes call `inferType` when they build a
+// node, so a graph that exists is a graph whose shapes agree.
+import type { DType, Dim, Shape, TensorType } from './types.ts';
+
+export type UnaryFn =
+  | 'relu'
+  | 'leaky_relu' // alpha = negative slope
+  | 'gelu' // erf form, torch approximate='none'
+  | 'gelu_tanh' // torch approximate='tanh'
+  | 'silu'
+  | 'sigmoid'
+  | 'tanh'
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'abs'
+  | 'square'
+  | 'affine'; // alpha * x + beta
+
+export type BinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+
+export interface UnaryAttrs {
+  readonly fn: UnaryFn;
+  readonly alpha?: number;
+  readonly beta?: number;
+}
+
+/** A step applied to a kernel's result before it is stored (fusion). */
+export type EpilogueStep =
+  | { readonly kind: 'unary'; readonly fn: UnaryFn; readonly alpha?: number; readonly beta?: number }
+  /** `result fn input[operand]`, the operand having the node's own shape (a residual add). */
+  | { readonly kind: 'binary'; readonly fn: BinaryFn; readonly operand: number; readonly operandFirst?: boolean };
+
+export interface ConvAttrs {
+  readonly spatial: 1 | 2;
+  readonly stride: readonly number[];
+  readonly padding: readonly number[];
+  readonly dilation: readonly number[];
+  readonly groups: number;
+  readonly epilogue: readonly EpilogueStep[];
+}
+
+export interface NormAttrs {
+  readonly eps: number;
+  readonly momentum: number;
+}
+
+export interface OpAttrs {
+  /** A graph input, by name. */
+  input: { readonly name: string };
+  /** A stored tensor (weight, running statistic, state), by name. */
+  param: { readonly name: string };
+  /** A small literal tensor (scalars, per-channel constants made by passes). */
+  constant: { readonly values: readonly number[] };
+
+  unary: UnaryAttrs;
+  /** Numpy/torch broadcasting. */
+  binary: { readonly fn: BinaryFn };
+  /** Elementwise chain over inputs, made by fusion: `steps` applied to inputs[0]. */
+  elementwise: { readonly epilogue: readonly EpilogueStep[] };
+
+  /** inputs: x [..., in], weight [out, in], bias? [out]. */
+  linear: { readonly epilogue: readonly EpilogueStep[] };
+  /** torch.matmul on rank >= 2 operands with batch broadcasting. */
+  matmul: { readonly epilogue: readonly EpilogueStep[] };
+  /** inputs: x [N, C, (H,) W], weight [O, C/groups, (kh,) kw], bias? [O]. */
+  conv: ConvAttrs;
+  pool: {
+    readonly kind: 'max' | 'avg';
+    readonly spatial: 1 | 2;
+    readonly kernel: readonly number[];
+    readonly stride: readonly number[];
+    readonly padding: readonly number[];
+    readonly countIncludePad: boolean;
+  };
+  /** Mean over every axis after the first two, kept as size-1 axes (AdaptiveAvgPool(1)). */
+  global_avgpool: Record<string, never>;
+  reshape: { readonly shape: Shape };
+  permute: { readonly perm: readonly number[] };
+  concat: { readonly axis: number };
+  softmax: { readonly axis: number; readonly log: boolean };
+  reduce: { readonly fn: 'sum' | 'mean' | 'max'; readonly axes: readonly number[]; readonly keepDims: boolean };
+
+  /** inputs: x, weight?, bias?, running_mean?, running_var? (see `has`). */
+  batchnorm: NormAttrs & { readonly affine: boolean; readonly trackRunningStats: boolean };
+  /** inputs: x, weight, bias, running_mean, running_var. Ioffe 2017. */
+  batch_renorm: NormAttrs & { readonly rMax: number; readonly dMax: number };
+  /** inputs: x, weight?, bias?, running_mean?, running_var?. */
+  instancenorm: NormAttrs & { readonly affine: boolean; readonly trackRunningStats: boolean };
+  /** inputs: x, weight?, bias?. */
+  groupnorm: { readonly groups: number; readonly eps: number; readonly affine: boolean };
+  /** inputs: x, weight?, bias?; normalises the last `dims` axes. */
+  layernorm: { readonly dims: number; readonly eps: number; readonly affine: boolean };
+  /** inputs: x, g (scalar). g * x / max(||x||, eps) over the last axis... see docs. */
+  scalenorm: { readonly eps: number; readonly axes: readonly number[] };
+  /** inputs: x, weight, bias, rho [C], running_mean, running_var. */
+  batch_instance_norm: NormAttrs;
+  /** inputs: x, weight, bias, mean_weight [3], var_weight [3], running_mean, running_var. */
+  switchable_norm: NormAttrs;
+  /** inputs: x, scale [C], shift [C]: y = x * scale + shift along `axis`. */
+  channel_affine: { readonly axis: number; readonly epilogue: readonly EpilogueStep[] };
+
+  dropout: { readonly p: number };
+  /** Drops whole samples of a residual branch (stochastic depth, torchvision's "row" mode). */
+  drop_path: { readonly p: number };
+  gaussian_noise: { readonly std: number };
+  /** Applied to a weight tensor: Bernoulli mask in training, identity (the mean) at eval. */
+  dropconnect: { readonly p: number };
+  /** inputs: v, g. w = g * v / ||v|| with the norm over every axis but `dim`. */
+  weight_norm: { readonly dim: number };
+  /**
+   * inputs: w, u [h], v [w.numel / h] (torch's weight_orig, weight_u, weight_v).
+   * Train: `powerIterations` updates of u, v, then w / (u . W v). Eval: no
+   * iteration, the stored u and v give sigma, as torch does.
+   */
+  spectral_norm: { readonly dim: number; readonly eps: number; readonly powerIterations: number };
+
+  /** inputs: x [N, L, E], in_proj_weight [3E, E], in_proj_bias? [3E], out_w [E, E], out_b? [E]. */
+  multihead_attention: { readonly heads: number; readonly dropout: number };
+}
+
+export type OpName = keyof OpAttrs;
+
+export const OP_NAMES = [
+  'input', 'param', 'constant', 'unary', 'binary', 'elementwise', 'linear', 'matmul', 'conv',
+  'pool', 'global_avgpool', 'reshape', 'permute', 'concat', 'softmax', 'reduce', 'batchnorm',
+  'batch_renorm', 'instancenorm', 'groupnorm', 'layernorm', 'scalenorm', 'batch_instance_norm',
+  'switchable_norm', 'channel_affine', 'dropout', 'drop_path', 'gaussian_noise', 'dropconnect',
+  'weight_norm', 'spectral_norm', 'multihead_attention',
+] as const satisfies readonly OpName[];
+
+/** Ops whose result depends on training-mode randomness or batch statistics. */
+export const TRAIN_ONLY_MEANING: ReadonlySet<OpName> = new Set([
+  'dropout', 'drop_path', 'gaussian_noise', 'dropconnect',
+]);
+
+export class ShapeError extends Error {}
+
+const fail = (message: string): never => {
+  throw new ShapeError(message);
+};
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function dimsEqual(a: Dim, b: Dim): boolean {
+  return a === b;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Number of elements as `perN * N + fixed`; shapes hold N at most once. */
+export function elementCount(shape: Shape): { perN: number; fixed: number } {
+  let product = 1;
+  let hasN = false;
+  for (const d of shape) {
+    if (d === 'N') hasN = true;
+    else product *= d;
+  }
+  return hasN ? { perN: product, fixed: 0 } : { perN: 0, fixed: product };
+}
+
+export function normaliseAxis(axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) fail(`axis ${axis} is out of range for a tensor of rank ${rank}`);
+  return a;
+}
+
+/** Torch/numpy broadcasting of two shapes. */
+export function broadcastShapes(a: Shape, b: Shape): Shape {
+  const rank = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da === db || db === 1) out.push(da);
+    else if (da === 1) out.push(db);
+    else fail(`shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
+  }
+  return out;
+}
+
+function convOutSize(size: Dim, kernel: number, stride: number, padding: number, dilation: number): Dim {
+  if (size === 'N') return fail('a spatial dimension cannot be the batch size N');
+  const out = Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
+  if (out < 1) {
+    fail(`output size would be ${out} (input ${size}, kernel ${kernel}, stride ${stride}, padding ${padding}, dilation ${dilation})`);
+  }
+  return out;
+}
+
+function expectRank(t: TensorType, ranks: readonly number[], what: string): void {
+  if (!ranks.includes(t.shape.length)) {
+    fail(`${what} expects a tensor of rank ${ranks.join(' or ')}, got ${formatShape(t.shape)}`);
+  }
+}
+
+function expectShape(t: TensorType | undefined, shape: Shape, what: string): void {
+  if (t && !shapesEqual(t.shape, shape)) {
+    fail(`${what} has shape ${formatShape(t.shape)}, expected ${formatShape(shape)}`);
+  }
+}
+
+function f32(shape: Shape): TensorType {
+  return { dtype: 'f32' as DType, shape };
+}
+
+/** Inputs 1..: optional per-channel tensors of shape [C]. */
+function checkChannelParams(ins: readonly TensorType[], channels: Dim, what: string): void {
+  for (const t of ins.slice(1)) expectShape(t, [channels], `${what} parameter`);
+}
+
+/**
+ * The result type of `op` applied to inputs of types `ins`, or a ShapeError
+ * whose message names the shapes (the caller adds which layers disagree).
+ */
+export function inferType<Op extends OpName>(op: Op, attrs: OpAttrs[Op], ins: readonly TensorType[]): TensorType {
+  const x = ins[0];
+  switch (op) {
+    case 'input':
+    case 'param':
+    case 'constant':
+      return fail(`${op} nodes carry their type; it is not inferred`);
+    case 'unary':
+    case 'dropout':
+    case 'gaussian_noise':
+    case 'dropconnect':
+    case 'elementwise':
+      return x!;
+    case 'drop_path':
+      expectRank(x!, [1, 2, 3, 4, 5], 'drop_path');
+      return x!;
+    case 'binary': {
+      const y = ins[1]!;
+      return { dtype: x!.dtype, shape: broadcastShapes(x!.shape, y.shape) };
+    }
+    case 'linear': {
+      const [w, b] = [ins[1]!, ins[2]];
+      expectRank(w, [2], 'linear weight');
+      const inFeatures = x!.shape[x!.shape.length - 1];
+      if (inFeatures !== w.shape[1]) {
+        fail(`linear expects ${w.shape[1]} input features, got ${formatShape(x!.shape)}`);
+      }
+      expectShape(b, [w.shape[0]!], 'linear bias');
+      return f32([...x!.shape.slice(0, -1), w.shape[0]!]);
+    }
+    case 'matmul': {
+      const y = ins[1]!;
+      if (x!.shape.length < 2 || y.shape.length < 2) fail('matmul expects operands of rank >= 2');
+      const k1 = x!.shape[x!.shape.length - 1];
+      const k2 = y.shape[y.shape.length - 2];
+      if (k1 !== k2) fail(`matmul inner dimensions differ: ${formatShape(x!.shape)} @ ${formatShape(y.shape)}`);
+      const batch = broadcastShapes(x!.shape.slice(0, -2), y.shape.slice(0, -2));
+      return f32([...batch, x!.shape[x!.shape.length - 2]!, y.shape[y.shape.length - 1]!]);
+    }
+    case 'conv': {
+      const a = attrs as OpAttrs['conv'];
+      const [w, b] = [ins[1]!, ins[2]];
+      expectRank(x!, [a.spatial + 2], `conv${a.spatial}d input`);
+      expectRank(w, [a.spatial + 2], `conv${a.spatial}d weight`);
+      const c = x!.shape[1]!;
+      const o = w.shape[0] as number;
+      if (c === 'N') fail('channels cannot be the batch size N');
+      if ((c as number) % a.groups !== 0 || o % a.groups !== 0) {
+        fail(`groups=${a.groups} must divide both ${c} input and ${o} output channels`);
+      }
+      if (w.shape[1] !== (c as number) / a.groups) {
+        fail(`conv${a.spatial}d expects ${(w.shape[1] as number) * a.groups} input channels, got ${c}`);
+      }
+      expectShape(b, [o], 'conv bias');
+      const spatial = x!.shape.slice(2).map((s, i) =>
+        convOutSize(s, w.shape[2 + i] as number, a.stride[i]!, a.padding[i]!, a.dilation[i]!),
+      );
+      return f32([x!.shape[0]!, o, ...spatial]);
+    }
+    case 'pool': {
+      const a = attrs as OpAttrs['pool'];
+      expectRank(x!, [a.spatial + 2], `${a.kind}pool input`);
+      a.padding.forEach((p, i) => {
+        if (p * 2 > a.kernel[i]!) fail(`pool padding ${p} must be at most half the kernel size ${a.kernel[i]}`);
+      });
+      const spatial = x!.shape.slice(2).map((s, i) => convOutSize(s, a.kernel[i]!, a.stride[i]!, a.padding[i]!, 1));
+      return f32([x!.shape[0]!, x!.shape[1]!, ...spatial]);
+    }
+    case 'global_avgpool':
+      expectRank(x!, [3, 4], 'global_avgpool');
+      return f32([x!.shape[0]!, x!.shape[1]!, ...x!.shape.slice(2).map(() => 1)]);
+    case 'reshape': {
+      const target = (attrs as OpAttrs['reshape']).shape;
+      const from = elementCount(x!.shape);
+      const to = elementCount(target);
+      if (from.perN !== to.perN || from.fixed !== to.fixed) {
+        fail(`cannot reshape ${formatShape(x!.shape)} to ${formatShape(target)}`);
+      }
+      return { dtype: x!.dtype, shape: target };
+    }
+    case 'permute': {
+      const perm = (attrs as OpAttrs['permute']).perm;
+      const sorted = [...perm].sort((p, q) => p - q);
+      if (perm.length !== x!.shape.length || sorted.some((p, i) => p !== i)) {
+        fail(`permutation [${perm.join(', ')}] does not fit a tensor of shape ${formatShape(x!.shape)}`);
+      }
+      return { dtype: x!.dtype, shape: perm.map((p) => x!.shape[p]!) };
+    }
+    case 'concat': {
+      const axis = normaliseAxis((attrs as OpAttrs['concat']).axis, x!.shape.length);
+      let total = 0;
+      for (const t of ins) {
+        if (t.shape.length !== x!.shape.length || t.shape.some((d, i) => i !== axis && d !== x!.shape[i])) {
+          fail(`concat along axis ${axis}: shapes ${ins.map((s) => formatShape(s.shape)).join(' and ')} differ off that axis`);
+        }
+        const d = t.shape[axis]!;
+        if (d === 'N') fail('concat along the batch axis is not supported');
+        total += d as number;
+      }
+      return f32(x!.shape.map((d, i) => (i === axis ? total : d)));
+    }
+    case 'softmax':
+      normaliseAxis((attrs as OpAttrs['softmax']).axis, x!.shape.length);
+      return x!;
+    case 'reduce': {
+      const a = attrs as OpAttrs['reduce'];
+      const axes = a.axes.map((ax) => normaliseAxis(ax, x!.shape.length));
+      const shape = x!.shape.flatMap((d, i) => (axes.includes(i) ? (a.keepDims ? [1] : []) : [d]));
+      return f32(shape);
+    }
+    case 'batchnorm':
+    case 'batch_renorm':
+    case 'instancenorm':
+      expectRank(x!, [2, 3, 4, 5], op);
+      if (op === 'instancenorm') expectRank(x!, [3, 4, 5], op);
+      checkChannelParams(ins, x!.shape[1]!, op);
+      return x!;
+    case 'batch_instance_norm':
+      expectRank(x!, [3, 4, 5], op);
+      checkChannelParams(ins, x!.shape[1]!, op);
+      return x!;
+    case 'switchable_norm': {
+      expectRank(x!, [3, 4, 5], op);
+      const c = x!.shape[1]!;
+      const [, w, b, mw, vw, rm, rv] = ins;
+      for (const t of [w, b, rm, rv]) expectShape(t, [c], op);
+      expectShape(mw, [3], 'switchable_norm mean_weight');
+      expectShape(vw, [3], 'switchable_norm var_weight');
+      return x!;
+    }
+    case 'groupnorm': {
+      const g = (attrs as OpAttrs['groupnorm']).groups;
+      expectRank(x!, [2, 3, 4, 5], op);
+      const c = x!.shape[1]!;
+      if (c === 'N' || (c as number) % g !== 0) fail(`groupnorm: ${g} groups must divide ${c} channels`);
+      checkChannelParams(ins, c, op);
+      return x!;
+    }
+    case 'layernorm': {
+      const dims = (attrs as OpAttrs['layernorm']).dims;
+      if (dims < 1 || dims > x!.shape.length) fail(`layernorm over ${dims} trailing axes of ${formatShape(x!.shape)}`);
+      const normalized = x!.shape.slice(x!.shape.length - dims);
+      if (normalized.includes('N')) fail('layernorm cannot normalise over the batch axis');
+      for (const t of ins.slice(1)) expectShape(t, normalized, 'layernorm parameter');
+      return x!;
+    }
+    case 'scalenorm':
+      expectShape(ins[1], [], 'scalenorm g');
+      return x!;
+    case 'channel_affine': {
+      const axis = normaliseAxis((attrs as OpAttrs['channel_affine']).axis, x!.shape.length);
+      for (const t of ins.slice(1)) expectShape(t, [x!.shape[axis]!], 'channel_affine parameter');
+      return x!;
+    }
+    case 'weight_norm': {
+      const [v, g] = ins;
+      const dim = (attrs as OpAttrs['weight_norm']).dim;
+      expectShape(g, v!.shape.map((d, i) => (i === dim ? d : 1)), 'weight_norm g');
+      return v!;
+    }
+    case 'spectral_norm': {
+      const [w, u, v] = ins;
+      const dim = (attrs as OpAttrs['spectral_norm']).dim;
+      const h = w!.shape[dim] as number;
+      const rest = (w!.shape as number[]).reduce((p, d) => p * d, 1) / h;
+      expectShape(u, [h], 'spectral_norm u');
+      expectShape(v, [rest], 'spectral_norm v');
+      return w!;
+    }
+    case 'multihead_attention': {
+      const a = attrs as OpAttrs['multihead_attention'];
+      expectRank(x!, [3], 'multihead_attention input [N, L, E]');
+      const e = x!.shape[2] as number;
+      if (e % a.heads !== 0) fail(`embedding size ${e} is not divisible by ${a.heads} heads`);
+      expectShape(ins[1], [3 * e, e], 'multihead_attention in_proj_weight');
+      expectShape(ins[3], [e, e], 'multihead_attention out_proj.weight');
+      return x!;
+    }
+  }
+  return fail(`no type rule for op ${String(op)}`);
+}
