@@ -1,0 +1,55 @@
+"""Shared helpers for the golden-data generators (run with Debian's /usr/bin/python3 + torch).
+
+Golden cases are committed as data; CI never runs these scripts. Each case is a
+folder holding `case.json` (what to build) and `tensors.safetensors` (inputs,
+weights and expected outputs), written here without the safetensors package,
+which Debian's torch 1.13 does not ship.
+"""
+import json
+import os
+import struct
+
+import torch
+
+DTYPES = {torch.float32: "F32", torch.int32: "I32", torch.int64: "I64", torch.uint8: "U8"}
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """tensors: dict name -> torch.Tensor (contiguous, little-endian on write)."""
+    header = {}
+    blobs = []
+    offset = 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        if t.dtype == torch.float64:
+            t = t.float()
+        data = t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
+        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    if metadata:
+        header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path + ".tmp", "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+    os.replace(path + ".tmp", path)
+
+
+def write_case(root, name, spec, tensors):
+    """Writes root/name/case.json and root/name/tensors.safetensors."""
+    folder = os.path.join(root, name)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "case.json"), "w") as f:
+        json.dump(spec, f, indent=2, sort_keys=True)
+        f.write("\n")
+    write_safetensors(os.path.join(folder, "tensors.safetensors"), tensors)
+
+
+def seeded(seed):
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
