@@ -1,0 +1,55 @@
+// The lexer and parser's error codes, explained for the diagnostics docs.
+
+export interface DiagnosticCodeDoc {
+  readonly code: string;
+  readonly title: string;
+  readonly explanation: string;
+  /** A small .reg snippet that produces the error. */
+  readonly example: string;
+}
+
+export const grammarDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
+  {
+    code: 'E0101',
+    title: 'unexpected character',
+    explanation:
+      'The file contains a character that cannot start any token of the language, such as `$`, `@` or `#`. ' +
+      'Names are made of letters, digits and `_`; comments start with `//` or `/*`. The character is skipped ' +
+      'and the rest of the file is still checked.',
+    example: 'model M {\n  input x: f32[N, 4]\n  fc: linear(10) $\n}',
+  },
+  {
+    code: 'E0102',
+    title: 'unterminated string or comment',
+    explanation:
+      'A string literal has no closing quote before the end of its line (strings cannot span lines), or a ' +
+      '`/*` comment has no closing `*/`, so it would swallow the rest of the file.',
+    example: 'train M {\n  penalty l2(1e-4) on "fc*.weight\n}',
+  },
+  {
+    code: 'E0103',
+    title: 'unexpected token',
+    explanation:
+      'The parser found a token where the grammar does not allow it. The message lists what could have come ' +
+      'instead. Statements need no separator, but each must be complete: arguments go in parentheses that ' +
+      'open on the same line as the layer name, and a chain continues only after `->`.',
+    example: 'model M {\n  input x: f32[N, 4]\n  fc: linear(10 20)\n}',
+  },
+  {
+    code: 'E0104',
+    title: 'missing closing bracket',
+    explanation:
+      'A `(`, `[` or `{` is never closed. The error points where the closing bracket was expected and also ' +
+      'marks the opening bracket it should match.',
+    example: 'model M {\n  input x: f32[N, 4]\n  fc: linear(10\n}',
+  },
+  {
+    code: 'E0105',
+    title: 'invalid number literal',
+    explanation:
+      'Something starts like a number but is not one. Accepted notations are decimal (`3`, `0.5`, `.5`, `3.`), ' +
+      'exponents (`1e-5`, `1E+3`), `_` between digits (`1_000`), hexadecimal (`0x1F`), binary (`0b101`) and ' +
+      'octal (`0o17`). A number directly followed by letters (`3x`) is also invalid.',
+    example: 'train M {\n  optimizer sgd(lr=1e)\n}',
+  },
+];

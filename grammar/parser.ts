@@ -1,0 +1,417 @@
+// The .reg parser: one chevrotain CstParser, built once and reused.
+//
+// Statements have no separator token. A statement ends where its expression
+// cannot continue, so `relu` followed by `maxpool(2)` on the next line is two
+// statements, and a line starting with `->` continues the chain above. The
+// newline rules that remain, each chosen so the grammar stays LL(k):
+//   - argument parentheses must open on the same line as their callee, so a
+//     statement may start with `(`: `relu` then `(a + b) -> fc` on the next
+//     line are two statements;
+//   - `->`, `+`, `-`, `*`, `/` and `with` always continue the expression,
+//     whether they end a line or start the next one. A statement therefore
+//     cannot start with a binary operator, unary `-`/`+` included (a flow
+//     statement starting with a sign has no meaning anyway);
+//   - `;` may end any statement, for several statements on one line.
+import './object-group-by.ts';
+import { CstParser, type CstNode, type IToken } from 'chevrotain';
+import * as t from './tokens.ts';
+import { syntaxErrorMessages } from './syntax-error-messages.ts';
+
+class RegParser extends CstParser {
+  constructor() {
+    super(t.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      errorMessageProvider: syntaxErrorMessages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  /** True when the next token starts on the line where the previous one ended. */
+  private nextOnSameLine(): boolean {
+    const previous: IToken = this.LA(0);
+    const next: IToken = this.LA(1);
+    return previous.endLine !== undefined && next.startLine === previous.endLine;
+  }
+
+  file = this.RULE('file', () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.model) },
+        { ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.SUBRULE(this.train) },
+      ]);
+    });
+  });
+
+  // ------------------------------------------------------------ items
+
+  model = this.RULE('model', () => {
+    this.CONSUME(t.Model);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.SUBRULE(this.body);
+  });
+
+  block = this.RULE('block', () => {
+    this.CONSUME(t.Block);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.CONSUME(t.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.param);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.param);
+      });
+      this.OPTION2(() => this.CONSUME2(t.Comma, { LABEL: 'trailingComma' }));
+    });
+    this.CONSUME(t.RParen);
+    this.SUBRULE(this.body);
+  });
+
+  param = this.RULE('param', () => {
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.CONSUME(t.Colon);
+    this.CONSUME2(t.Identifier, { LABEL: 'type' });
+    this.OPTION(() => {
+      this.CONSUME(t.Equals);
+      this.SUBRULE(this.expr, { LABEL: 'default' });
+    });
+  });
+
+  body = this.RULE('body', () => {
+    this.CONSUME(t.LCurly);
+    this.MANY(() => this.SUBRULE(this.stmt));
+    this.CONSUME(t.RCurly);
+  });
+
+  // ------------------------------------------------------- statements
+
+  stmt = this.RULE('stmt', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.inputStmt) },
+      { ALT: () => this.SUBRULE(this.outputStmt) },
+      { ALT: () => this.SUBRULE(this.letStmt) },
+      { ALT: () => this.SUBRULE(this.expr, { LABEL: 'flow' }) },
+    ]);
+    this.OPTION(() => this.CONSUME(t.Semicolon));
+  });
+
+  inputStmt = this.RULE('inputStmt', () => {
+    this.CONSUME(t.Input);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(t.Colon);
+      this.SUBRULE(this.tensorType);
+    });
+  });
+
+  outputStmt = this.RULE('outputStmt', () => {
+    this.CONSUME(t.Output);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  letStmt = this.RULE('letStmt', () => {
+    this.CONSUME(t.Let);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  tensorType = this.RULE('tensorType', () => {
+    this.CONSUME(t.Identifier, { LABEL: 'dtype' });
+    this.CONSUME(t.LBracket);
+    this.SUBRULE(this.dim);
+    this.MANY(() => {
+      this.CONSUME(t.Comma);
+      this.SUBRULE2(this.dim);
+    });
+    this.CONSUME(t.RBracket);
+  });
+
+  dim = this.RULE('dim', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.Identifier) },
+    ]);
+  });
+
+  // ------------------------------------------------------ expressions
+
+  /** `head -> step -> step`; `->` binds loosest. */
+  expr = this.RULE('expr', () => {
+    this.SUBRULE(this.additive, { LABEL: 'head' });
+    this.MANY(() => {
+      this.CONSUME(t.Arrow);
+      this.SUBRULE(this.layerApp, { LABEL: 'steps' });
+    });
+  });
+
+  additive = this.RULE('additive', () => {
+    this.SUBRULE(this.multiplicative, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.Plus, { LABEL: 'operators' }) },
+        { ALT: () => this.CONSUME(t.Minus, { LABEL: 'operators' }) },
+      ]);
+      this.SUBRULE2(this.multiplicative, { LABEL: 'operands' });
+    });
+  });
+
+  multiplicative = this.RULE('multiplicative', () => {
+    this.SUBRULE(this.unary, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.Star, { LABEL: 'operators' }) },
+        { ALT: () => this.CONSUME(t.Slash, { LABEL: 'operators' }) },
+      ]);
+      this.SUBRULE2(this.unary, { LABEL: 'operands' });
+    });
+  });
+
+  unary = this.RULE('unary', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(t.Minus, { LABEL: 'operator' }) },
+            { ALT: () => this.CONSUME(t.Plus, { LABEL: 'operator' }) },
+          ]);
+          this.SUBRULE(this.unary, { LABEL: 'operand' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]);
+  });
+
+  primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+      { ALT: () => this.CONSUME(t.True) },
+      { ALT: () => this.CONSUME(t.False) },
+      { ALT: () => this.SUBRULE(this.listLit) },
+      { ALT: () => this.SUBRULE(this.parenExpr) },
+      { ALT: () => this.SUBRULE(this.layerApp) },
+    ]);
+  });
+
+  listLit = this.RULE('listLit', () => {
+    this.CONSUME(t.LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.expr, { LABEL: 'elements' });
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.expr, { LABEL: 'elements' });
+      });
+      this.OPTION2(() => this.CONSUME2(t.Comma, { LABEL: 'trailingComma' }));
+    });
+    this.CONSUME(t.RBracket);
+  });
+
+  parenExpr = this.RULE('parenExpr', () => {
+    this.CONSUME(t.LParen);
+    this.SUBRULE(this.expr, { LABEL: 'inner' });
+    this.CONSUME(t.RParen);
+  });
+
+  /**
+   * `c1: conv2d(32, kernel=3) with weightnorm`, `layer1: repeat 3 Basic(16)`,
+   * or a bare name. The label is told apart from the callee by the `:` that
+   * follows it.
+   */
+  layerApp = this.RULE('layerApp', () => {
+    this.OPTION(() => {
+      this.CONSUME(t.Identifier, { LABEL: 'label' });
+      this.CONSUME(t.Colon);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(t.Repeat);
+      this.SUBRULE(this.repeatCount);
+    });
+    this.CONSUME2(t.Identifier, { LABEL: 'callee' });
+    this.OPTION3({ GATE: () => this.nextOnSameLine(), DEF: () => this.SUBRULE(this.args) });
+    this.OPTION4(() => {
+      this.CONSUME(t.With);
+      this.SUBRULE(this.attachment);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.attachment);
+      });
+    });
+  });
+
+  repeatCount = this.RULE('repeatCount', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.Identifier) },
+      { ALT: () => this.SUBRULE(this.parenExpr) },
+    ]);
+  });
+
+  /** `weightnorm` or `dropconnect(0.2)` after `with`. */
+  attachment = this.RULE('attachment', () => {
+    this.CONSUME(t.Identifier, { LABEL: 'callee' });
+    this.OPTION({ GATE: () => this.nextOnSameLine(), DEF: () => this.SUBRULE(this.args) });
+  });
+
+  args = this.RULE('args', () => {
+    this.CONSUME(t.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.arg);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.arg);
+      });
+      this.OPTION2(() => this.CONSUME2(t.Comma, { LABEL: 'trailingComma' }));
+    });
+    this.CONSUME(t.RParen);
+  });
+
+  arg = this.RULE('arg', () => {
+    this.OPTION(() => {
+      this.CONSUME(t.Identifier, { LABEL: 'name' });
+      this.CONSUME(t.Equals);
+    });
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+
+  // ------------------------------------------------------------ train
+
+  train = this.RULE('train', () => {
+    this.CONSUME(t.Train);
+    this.CONSUME(t.Identifier, { LABEL: 'model' });
+    this.CONSUME(t.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.trainStmt);
+      this.OPTION(() => this.CONSUME(t.Semicolon));
+    });
+    this.CONSUME(t.RCurly);
+  });
+
+  trainStmt = this.RULE('trainStmt', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.lossStmt) },
+      { ALT: () => this.SUBRULE(this.optimizerStmt) },
+      { ALT: () => this.SUBRULE(this.scheduleStmt) },
+      { ALT: () => this.SUBRULE(this.penaltyStmt) },
+      { ALT: () => this.SUBRULE(this.noiseStmt) },
+      { ALT: () => this.SUBRULE(this.augmentStmt) },
+      { ALT: () => this.SUBRULE(this.clipStmt) },
+      { ALT: () => this.SUBRULE(this.earlyStopStmt) },
+      { ALT: () => this.SUBRULE(this.calibrateStmt) },
+      { ALT: () => this.SUBRULE(this.metricsStmt) },
+      { ALT: () => this.SUBRULE(this.settingStmt) },
+    ]);
+  });
+
+  /** A function in a train statement: `mse`, `adamw(lr=1e-3)`; no label, no `with`. */
+  trainCall = this.RULE('trainCall', () => {
+    this.CONSUME(t.Identifier, { LABEL: 'callee' });
+    this.OPTION({ GATE: () => this.nextOnSameLine(), DEF: () => this.SUBRULE(this.args) });
+  });
+
+  lossStmt = this.RULE('lossStmt', () => {
+    this.CONSUME(t.Loss);
+    this.SUBRULE(this.trainCall);
+  });
+
+  optimizerStmt = this.RULE('optimizerStmt', () => {
+    this.CONSUME(t.Optimizer);
+    this.SUBRULE(this.trainCall);
+  });
+
+  scheduleStmt = this.RULE('scheduleStmt', () => {
+    this.CONSUME(t.Schedule);
+    this.SUBRULE(this.trainCall, { LABEL: 'phases' });
+    this.MANY(() => {
+      this.CONSUME(t.Then);
+      this.SUBRULE2(this.trainCall, { LABEL: 'phases' });
+    });
+  });
+
+  penaltyStmt = this.RULE('penaltyStmt', () => {
+    this.CONSUME(t.Penalty);
+    this.SUBRULE(this.trainCall);
+    this.CONSUME(t.On);
+    this.SUBRULE(this.globList);
+  });
+
+  noiseStmt = this.RULE('noiseStmt', () => {
+    this.CONSUME(t.Noise);
+    this.SUBRULE(this.trainCall);
+    this.CONSUME(t.On);
+    this.OR([
+      { ALT: () => this.CONSUME(t.Input) },
+      { ALT: () => this.CONSUME(t.Weights) },
+      { ALT: () => this.SUBRULE(this.globList) },
+    ]);
+  });
+
+  globList = this.RULE('globList', () => {
+    this.SUBRULE(this.glob);
+    this.MANY(() => {
+      this.CONSUME(t.Comma);
+      this.SUBRULE2(this.glob);
+    });
+  });
+
+  glob = this.RULE('glob', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.Glob) },
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+    ]);
+  });
+
+  augmentStmt = this.RULE('augmentStmt', () => {
+    this.CONSUME(t.Augment);
+    this.CONSUME(t.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.trainCall, { LABEL: 'ops' });
+      this.OPTION(() => this.CONSUME(t.Semicolon));
+    });
+    this.CONSUME(t.RCurly);
+  });
+
+  clipStmt = this.RULE('clipStmt', () => {
+    this.CONSUME(t.Clip);
+    this.SUBRULE(this.trainCall);
+  });
+
+  earlyStopStmt = this.RULE('earlyStopStmt', () => {
+    this.CONSUME(t.EarlyStop);
+    this.OPTION({ GATE: () => this.nextOnSameLine(), DEF: () => this.SUBRULE(this.args) });
+  });
+
+  calibrateStmt = this.RULE('calibrateStmt', () => {
+    this.CONSUME(t.Calibrate);
+    this.SUBRULE(this.trainCall);
+  });
+
+  metricsStmt = this.RULE('metricsStmt', () => {
+    this.CONSUME(t.Metrics);
+    this.SUBRULE(this.trainCall);
+    this.MANY(() => {
+      this.CONSUME(t.Comma);
+      this.SUBRULE2(this.trainCall);
+    });
+  });
+
+  settingStmt = this.RULE('settingStmt', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.Batch, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(t.Epochs, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(t.Seed, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(t.Steps, { LABEL: 'key' }) },
+      { ALT: () => this.CONSUME(t.ValSplit, { LABEL: 'key' }) },
+    ]);
+    this.SUBRULE(this.expr, { LABEL: 'value' });
+  });
+}
+
+/** The single parser instance; parseTokens() resets its input per call. */
+export const regParser = new RegParser();
+
+export function parseTokens(tokens: IToken[]): CstNode {
+  regParser.input = tokens;
+  return regParser.file();
+}
