@@ -46,7 +46,7 @@ export function isReservedWgslWord(word: string): boolean {
 /** `@group(0) @binding(i) var<storage, ...> name: array<T>;` for each binding, then the uniform. */
 export function bindingDeclarations(bindings: readonly KernelBinding[], usesBatch: boolean, elementType = 'f32'): string {
   const lines = bindings.map(
-    (b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${b.name}: array<${elementType}>;`,
+    (b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${b.name}: array<${b.elementType ?? elementType}>;`,
   );
   if (usesBatch) {
     // A uniform struct must be 16-byte aligned in size; pad explicitly.
