@@ -1,0 +1,191 @@
+// Eval graph -> kernels, buffers and the dispatch order: everything a bundle
+// holds except the file layout (compiler/bundle writes that).
+import { elementCount } from '../ir/ops.ts';
+import type { Graph, Node, ValueId } from '../ir/types.ts';
+import type { Kernel } from './kernel.ts';
+import { KERNELS } from './kernels/index.ts';
+import { planMemory, type PlannedValue } from './memory-plan.ts';
+import type { BufferSpec, DispatchSpec, Manifest, ShaderSpec, TensorPort } from '../../runtime/bundle/manifest.ts';
+import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../../runtime/bundle/manifest.ts';
+
+export class CodegenError extends Error {}
+
+export interface GeneratedBundle {
+  readonly manifest: Manifest;
+  /** Bundle-relative path -> WGSL text. */
+  readonly shaders: ReadonlyMap<string, string>;
+  /** Stored tensors to write to weights.safetensors, in buffer order. */
+  readonly weights: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+}
+
+export interface GenerateOptions {
+  readonly model: string;
+  readonly generator: string;
+  readonly maxBatch?: number;
+}
+
+interface Step {
+  readonly node: Node;
+  readonly kernels: readonly Kernel[];
+}
+
+export function kernelsFor(node: Node): readonly Kernel[] {
+  const generate = KERNELS[node.op];
+  if (!generate) throw new CodegenError(`no WGSL kernel for op ${node.op}${node.origin ? ` (layer ${node.origin.layer})` : ''}`);
+  return generate(node as never);
+}
+
+export function generateBundle(graph: Graph, options: GenerateOptions): GeneratedBundle {
+  if (graph.mode !== 'eval') throw new CodegenError('code generation needs an eval-mode graph; run the eval pipeline first');
+  const alias = new Map<ValueId, ValueId>(); // view -> the value owning its buffer
+  const root = (id: ValueId): ValueId => alias.get(id) ?? id;
+  const weightOf = new Map<ValueId, string>();
+  const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  const steps: Step[] = [];
+  const stepOf = new Map<ValueId, number>();
+
+  for (const node of graph.nodes) {
+    switch (node.op) {
+      case 'input':
+        break;
+      case 'param': {
+        const name = (node as Node<'param'>).attrs.name;
+        const data = graph.data.get(name);
+        if (!data) throw new CodegenError(`tensor ${name} has no data at code generation`);
+        weightOf.set(node.id, name);
+        weights.set(name, { shape: node.type.shape as number[], data });
+        break;
+      }
+      case 'constant': {
+        const name = `constant.${node.id}`;
+        weightOf.set(node.id, name);
+        weights.set(name, { shape: node.type.shape as number[], data: Float32Array.from((node as Node<'constant'>).attrs.values) });
+        break;
+      }
+      case 'reshape': {
+        const source = node.inputs[0]!;
+        if (weightOf.has(source)) {
+          weightOf.set(node.id, weightOf.get(source)!);
+        } else alias.set(node.id, root(source));
+        break;
+      }
+      default:
+        stepOf.set(node.id, steps.length);
+        steps.push({ node, kernels: kernelsFor(node) });
+    }
+  }
+
+  // Liveness of each activation root.
+  const planned = new Map<ValueId, { producedAt: number; lastUse: number; elements: { perN: number; fixed: number } }>();
+  for (const id of graph.inputs) planned.set(id, { producedAt: -1, lastUse: -1, elements: elementCount(graph.nodes[id]!.type.shape) });
+  for (const [id, step] of stepOf) planned.set(id, { producedAt: step, lastUse: step, elements: elementCount(graph.nodes[id]!.type.shape) });
+  steps.forEach((step, index) => {
+    for (const input of step.node.inputs) {
+      const p = planned.get(root(input));
+      if (p) p.lastUse = Math.max(p.lastUse, index);
+    }
+  });
+  for (const o of graph.outputs) {
+    const p = planned.get(root(o.value));
+    if (!p) throw new CodegenError(`output ${o.name} is a stored tensor, not a computed value`);
+    p.lastUse = Infinity;
+  }
+  // Scratch buffers live within their step; key them after the value ids.
+  const scratchKey = new Map<string, number>();
+  let nextKey = graph.nodes.length;
+  steps.forEach((step, index) => {
+    for (const k of step.kernels)
+      for (const b of k.bindings)
+        if (b.source.kind === 'scratch') {
+          const key = `${index}:${b.source.id}`;
+          if (!scratchKey.has(key)) {
+            scratchKey.set(key, nextKey);
+            planned.set(nextKey++, { producedAt: index, lastUse: index, elements: b.source.elements });
+          }
+        }
+  });
+  const plan = planMemory(planned as ReadonlyMap<number, PlannedValue>);
+
+  const buffers: BufferSpec[] = plan.slotSizes.map((elements, id) => ({
+    id,
+    kind: 'activation' as const,
+    elements: elements.perN === 0 && elements.fixed === 0 ? { perN: 0, fixed: 1 } : elements,
+  }));
+  const weightBuffer = new Map<string, number>();
+  for (const [name, w] of weights) {
+    weightBuffer.set(name, buffers.length);
+    buffers.push({ id: buffers.length, kind: 'weight', tensor: name, elements: Math.max(1, w.data.length) });
+  }
+  const bufferOf = (id: ValueId): number => {
+    const w = weightOf.get(id);
+    if (w !== undefined) return weightBuffer.get(w)!;
+    const slot = plan.slotOf.get(root(id));
+    if (slot === undefined) throw new CodegenError(`value %${id} has no buffer`);
+    return slot;
+  };
+
+  const shaders: ShaderSpec[] = [];
+  const shaderFiles = new Map<string, string>();
+  const shaderIdByText = new Map<string, string>();
+  const dispatches: DispatchSpec[] = [];
+  steps.forEach((step, index) => {
+    for (const kernel of step.kernels) {
+      let id = shaderIdByText.get(kernel.wgsl + '\0' + kernel.entryPoint);
+      if (id === undefined) {
+        id = uniqueId(kernel.name, shaderFiles);
+        const file = `shaders/${id}.wgsl`;
+        shaderFiles.set(file, kernel.wgsl);
+        shaderIdByText.set(kernel.wgsl + '\0' + kernel.entryPoint, id);
+        shaders.push({
+          id,
+          file,
+          entryPoint: kernel.entryPoint,
+          workgroupSize: kernel.workgroupSize,
+          bindings: kernel.bindings.map((b) => b.access),
+          usesBatch: kernel.usesBatch,
+        });
+      }
+      dispatches.push({
+        shader: id,
+        buffers: kernel.bindings.map((b) => {
+          const s = b.source;
+          if (s.kind === 'input') return bufferOf(step.node.inputs[s.index]!);
+          if (s.kind === 'output') return bufferOf(step.node.id);
+          return plan.slotOf.get(scratchKey.get(`${index}:${s.id}`)!)!;
+        }),
+        groups: kernel.groups,
+        groupsDivisor: kernel.groupsDivisor,
+        label: step.node.origin?.layer ?? `${step.node.op} %${step.node.id}`,
+      });
+    }
+  });
+
+  const port = (name: string, id: ValueId): TensorPort => ({
+    name,
+    dtype: 'f32',
+    shape: graph.nodes[id]!.type.shape,
+    buffer: bufferOf(id),
+  });
+  const inputs = graph.inputs.map((id) => port((graph.nodes[id] as Node<'input'>).attrs.name, id));
+  const manifest: Manifest = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    model: options.model,
+    generator: options.generator,
+    inputs,
+    outputs: graph.outputs.map((o) => port(o.name, o.value)),
+    maxBatch: options.maxBatch ?? 4096,
+    weightsFile: 'weights.safetensors',
+    buffers,
+    shaders,
+    dispatches,
+  };
+  return { manifest, shaders: shaderFiles, weights };
+}
+
+function uniqueId(base: string, taken: ReadonlyMap<string, string>): string {
+  const clean = base.replace(/[^A-Za-z0-9_.-]/g, '_') || 'kernel';
+  let id = clean;
+  for (let i = 2; taken.has(`shaders/${id}.wgsl`); i++) id = `${clean}_${i}`;
+  return id;
+}

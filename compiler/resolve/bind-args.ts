@@ -1,0 +1,161 @@
+// Matches a call's arguments to an op's parameters: positional in registry
+// order, then named; fills defaults; checks types and ranges. The checker
+// reports through it and lowering reads the values from it, so both agree on
+// what every call means.
+import type { Arg, Call, Expr } from '../../grammar/ast.ts';
+import { conformsToType, describeRange, describeType, formatValue, suggest, withinRange } from '../registry/index.ts';
+import type { OpSpec, ParamSpec, Value } from '../registry/types.ts';
+import type { DiagnosticSink } from './diagnostic-sink.ts';
+import { evaluateConst, isTensorExpr, type ConstEnv } from './evaluate.ts';
+
+export interface BoundArgs {
+  /** Every parameter: the given value, its default, or null for a "none" default. */
+  readonly values: ReadonlyMap<string, Value | null>;
+  /** Leading positional tensor arguments (`relu(h + x)`, `concat(a, b)`), in order. */
+  readonly tensorArgs: readonly Expr[];
+  /** False when any argument was wrong (diagnostics were reported). */
+  readonly ok: boolean;
+}
+
+/** A value's description in messages: `1.5`, `"a"`, `[1, 2]`, `true`. */
+function show(value: Value): string {
+  return formatValue(value);
+}
+
+/** Bool-looking enum words (`true`) and ints written as floats are both fine; strings stand for enum words. */
+function coerce(value: Value, param: ParamSpec): Value {
+  if (param.type.kind === 'float' && typeof value === 'number') return value;
+  return value;
+}
+
+export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: DiagnosticSink): BoundArgs {
+  const args: readonly Arg[] = call.args ?? [];
+  const values = new Map<string, Value | null>();
+  const given = new Map<string, Arg>();
+  const tensorArgs: Expr[] = [];
+  let ok = true;
+  let positional = 0;
+  const opName = spec.name;
+
+  for (const arg of args) {
+    if (arg.name === undefined && tensorArgs.length < spec.inputs.max && positional === 0 && isTensorExpr(arg.value, env)) {
+      tensorArgs.push(arg.value);
+      continue;
+    }
+    let param: ParamSpec | undefined;
+    if (arg.name === undefined) {
+      if (given.size > positional) {
+        sink.report({
+          code: 'E0302',
+          message: 'positional argument after a named one',
+          span: arg.span,
+          label: 'give this one a name',
+          help: `name it: \`${spec.params[positional]?.name ?? 'name'}=...\``,
+        });
+        ok = false;
+        continue;
+      }
+      param = spec.params[positional];
+      positional++;
+      if (!param) {
+        sink.report({
+          code: 'E0302',
+          message: `too many arguments: \`${opName}\` takes ${spec.params.length === 0 ? 'no arguments' : `at most ${spec.params.length}`}`,
+          span: arg.span,
+          label: 'unexpected argument',
+          notes: spec.params.length > 0 ? [`parameters of \`${opName}\`: ${spec.params.map((p) => p.name).join(', ')}`] : [],
+        });
+        ok = false;
+        continue;
+      }
+    } else {
+      const name = arg.name.name;
+      param = spec.params.find((p) => p.name === name);
+      if (!param) {
+        const close = suggest(name, spec.params.map((p) => p.name));
+        sink.report({
+          code: 'E0301',
+          message: `\`${opName}\` has no parameter \`${name}\``,
+          span: arg.name.span,
+          label: 'unknown parameter',
+          ...(close.length > 0 ? { help: `there is a parameter with a similar name: \`${close[0]}\`` } : {}),
+          notes: [spec.params.length > 0 ? `parameters of \`${opName}\`: ${spec.params.map((p) => p.name).join(', ')}` : `\`${opName}\` takes no arguments`],
+        });
+        ok = false;
+        continue;
+      }
+    }
+    const previous = given.get(param.name);
+    if (previous) {
+      sink.report({
+        code: 'E0303',
+        message: `argument \`${param.name}\` of \`${opName}\` is given twice`,
+        span: arg.span,
+        label: 'given again here',
+        secondary: [{ span: previous.span, message: 'first given here' }],
+      });
+      ok = false;
+      continue;
+    }
+    given.set(param.name, arg);
+    const evaluated = evaluateConst(arg.value, env, sink);
+    if (!evaluated.ok) {
+      ok = false;
+      continue;
+    }
+    const value = coerce(evaluated.value, param);
+    if (evaluated.word && param.type.kind !== 'enum' && param.type.kind !== 'string') {
+      const close = suggest(String(value), [...env.constants.keys(), ...env.tensors]);
+      sink.report({
+        code: 'E0202',
+        message: `unknown name \`${String(value)}\``,
+        span: arg.value.span,
+        label: 'not a parameter or value in scope',
+        ...(close.length > 0 ? { help: `there is a name with a similar spelling: \`${close[0]}\`` } : {}),
+      });
+      ok = false;
+      continue;
+    }
+    if (!conformsToType(value, param.type)) {
+      const enumValues = param.type.kind === 'enum' ? param.type.values : [];
+      const close = typeof value === 'string' ? suggest(value, enumValues) : [];
+      sink.report({
+        code: 'E0307',
+        message: `\`${param.name}\` of \`${opName}\` expects ${describeType(param.type)}, got ${show(value)}`,
+        span: arg.value.span,
+        label: `expected ${describeType(param.type)}`,
+        ...(close.length > 0 ? { help: `there is a value with a similar name: \`${close[0]}\`` } : {}),
+      });
+      ok = false;
+      continue;
+    }
+    if (param.range && !withinRange(value, param.range)) {
+      sink.report({
+        code: 'E0308',
+        message: `\`${param.name}\` of \`${opName}\` must be ${describeRange(param.range)}, got ${show(value)}`,
+        span: arg.value.span,
+        label: 'out of range',
+      });
+      ok = false;
+      continue;
+    }
+    values.set(param.name, value);
+  }
+
+  for (const param of spec.params) {
+    if (values.has(param.name) || given.has(param.name)) continue;
+    if (param.default === undefined) {
+      sink.report({
+        code: 'E0306',
+        message: `missing argument \`${param.name}\` of \`${opName}\``,
+        span: call.span,
+        label: `\`${param.name}\` is required`,
+        notes: [`${param.name}: ${param.doc}`],
+      });
+      ok = false;
+    } else {
+      values.set(param.name, param.default);
+    }
+  }
+  return { values, tensorArgs, ok };
+}

@@ -1,0 +1,248 @@
+// Loads a validated bundle onto a GPUDevice: weights uploaded once, every
+// pipeline created (asynchronously, in parallel) at load, so the first run
+// costs no shader compilation. Activation buffers and bind groups are made
+// per batch size on first use and cached.
+import { readSafetensors } from '../io/safetensors.ts';
+import type { BundleSource } from './bundle-source.ts';
+import type { DispatchSpec, Manifest, TensorPort } from './manifest.ts';
+import { BundleError, validateManifest } from './validate-manifest.ts';
+
+export interface RunOptions {
+  /** The batch size; inferred from the inputs' lengths when omitted. */
+  readonly batch?: number;
+}
+
+export interface OutputTensor {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+}
+
+export interface LoadedBundle {
+  readonly manifest: Manifest;
+  run(inputs: Readonly<Record<string, Float32Array>>, options?: RunOptions): Promise<Record<string, OutputTensor>>;
+  /** Frees every GPU buffer the bundle made. */
+  destroy(): void;
+}
+
+const MAX_GROUPS_PER_DIM = 65535;
+
+function elementsOf(size: { perN: number; fixed: number }, n: number): number {
+  return size.perN * n + size.fixed;
+}
+
+function shapeAt(port: TensorPort, n: number): number[] {
+  return port.shape.map((d) => (d === 'N' ? n : d));
+}
+
+function portElements(port: TensorPort, n: number): number {
+  return shapeAt(port, n).reduce((p, d) => p * d, 1);
+}
+
+async function captureErrors<T>(device: GPUDevice, what: string, work: () => Promise<T> | T): Promise<T> {
+  device.pushErrorScope('validation');
+  device.pushErrorScope('out-of-memory');
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    const oom = await device.popErrorScope();
+    const validation = await device.popErrorScope();
+    const error = validation ?? oom;
+    if (error) throw new BundleError(`${what}: ${error.message}`);
+  }
+  return result;
+}
+
+export async function loadBundleFrom(source: BundleSource, device: GPUDevice): Promise<LoadedBundle> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await source.readText('manifest.json'));
+  } catch (e) {
+    if (e instanceof BundleError) throw e;
+    throw new BundleError(`${source.description}: manifest.json is not valid JSON: ${(e as Error).message}`);
+  }
+  const manifest = validateManifest(raw);
+  const weights = readSafetensors(await source.readBytes(manifest.weightsFile));
+  const shaderTexts = await Promise.all(manifest.shaders.map((s) => source.readText(s.file)));
+
+  return captureErrors(device, `loading ${source.description}`, async () => {
+    const weightBuffers = new Map<number, GPUBuffer>();
+    for (const spec of manifest.buffers) {
+      if (spec.kind !== 'weight') continue;
+      const tensor = weights.tensors.get(spec.tensor);
+      if (!tensor) throw new BundleError(`${manifest.weightsFile}: missing tensor ${spec.tensor}`);
+      if (!(tensor.data instanceof Float32Array)) throw new BundleError(`${manifest.weightsFile}: tensor ${spec.tensor} is ${tensor.dtype}, expected a float type`);
+      if (tensor.data.length !== spec.elements) {
+        throw new BundleError(`${manifest.weightsFile}: tensor ${spec.tensor} has ${tensor.data.length} elements, the manifest expects ${spec.elements}`);
+      }
+      const buffer = device.createBuffer({ label: spec.tensor, size: Math.max(4, spec.elements * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(buffer, 0, tensor.data as Float32Array<ArrayBuffer>);
+      weightBuffers.set(spec.id, buffer);
+    }
+
+    const layouts = new Map<string, GPUBindGroupLayout>();
+    const pipelines = new Map<string, GPUComputePipeline>();
+    await Promise.all(
+      manifest.shaders.map(async (shader, i) => {
+        const entries: GPUBindGroupLayoutEntry[] = shader.bindings.map((access, binding) => ({
+          binding,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: access === 'read' ? 'read-only-storage' : 'storage' },
+        }));
+        if (shader.usesBatch) entries.push({ binding: shader.bindings.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+        const layout = device.createBindGroupLayout({ label: shader.id, entries });
+        const module = device.createShaderModule({ label: shader.file, code: shaderTexts[i]! });
+        const pipeline = await device
+          .createComputePipelineAsync({
+            label: shader.id,
+            layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+            compute: { module, entryPoint: shader.entryPoint },
+          })
+          .catch((e: unknown) => {
+            throw new BundleError(`shader ${shader.file} does not compile: ${(e as Error).message}`);
+          });
+        layouts.set(shader.id, layout);
+        pipelines.set(shader.id, pipeline);
+      }),
+    );
+    return new Runner(device, manifest, weightBuffers, layouts, pipelines);
+  });
+}
+
+interface BatchState {
+  readonly buffers: Map<number, GPUBuffer>;
+  readonly bindGroups: GPUBindGroup[];
+  readonly readback: Map<string, GPUBuffer>;
+}
+
+class Runner implements LoadedBundle {
+  private readonly batches = new Map<number, BatchState>();
+  private readonly shaderById: Map<string, Manifest['shaders'][number]>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly device: GPUDevice,
+    readonly manifest: Manifest,
+    private readonly weightBuffers: Map<number, GPUBuffer>,
+    private readonly layouts: Map<string, GPUBindGroupLayout>,
+    private readonly pipelines: Map<string, GPUComputePipeline>,
+  ) {
+    this.shaderById = new Map(manifest.shaders.map((s) => [s.id, s]));
+  }
+
+  run(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
+    // Runs share per-batch buffers: serialise them.
+    const next = this.queue.then(() => this.runNow(inputs, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private batchOf(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions): number {
+    for (const name of Object.keys(inputs)) {
+      if (!this.manifest.inputs.some((p) => p.name === name)) {
+        throw new BundleError(`unknown input ${JSON.stringify(name)}; the model takes ${this.manifest.inputs.map((p) => p.name).join(', ')}`);
+      }
+    }
+    let n = options.batch;
+    for (const port of this.manifest.inputs) {
+      const data = inputs[port.name];
+      if (!data) throw new BundleError(`missing input ${JSON.stringify(port.name)}`);
+      if (!(data instanceof Float32Array)) throw new BundleError(`input ${port.name} must be a Float32Array`);
+      const perSample = portElements(port, 1);
+      const hasN = port.shape.includes('N');
+      if (hasN && n === undefined) {
+        if (data.length % perSample !== 0) throw new BundleError(`input ${port.name} has ${data.length} values, not a multiple of ${perSample} per sample`);
+        n = data.length / perSample;
+      }
+    }
+    n ??= 1;
+    if (!Number.isInteger(n) || n < 1 || n > this.manifest.maxBatch) {
+      throw new BundleError(`batch size ${n} is outside 1..${this.manifest.maxBatch}`);
+    }
+    for (const port of this.manifest.inputs) {
+      const expected = portElements(port, n);
+      if (inputs[port.name]!.length !== expected) {
+        throw new BundleError(`input ${port.name} has ${inputs[port.name]!.length} values; shape [${shapeAt(port, n).join(', ')}] needs ${expected}`);
+      }
+    }
+    return n;
+  }
+
+  private stateFor(n: number): BatchState {
+    const cached = this.batches.get(n);
+    if (cached) return cached;
+    const device = this.device;
+    const buffers = new Map<number, GPUBuffer>(this.weightBuffers);
+    for (const spec of this.manifest.buffers) {
+      if (spec.kind !== 'activation') continue;
+      const bytes = Math.max(4, elementsOf(spec.elements, n) * 4);
+      buffers.set(spec.id, device.createBuffer({ label: `activation ${spec.id}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }));
+    }
+    const dims = device.createBuffer({ label: 'dims', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(dims, 0, new Uint32Array([n, 0, 0, 0]));
+    const bindGroups = this.manifest.dispatches.map((d) => this.bindGroup(d, buffers, dims));
+    const readback = new Map<string, GPUBuffer>();
+    for (const port of this.manifest.outputs) {
+      readback.set(port.name, device.createBuffer({ label: `read ${port.name}`, size: Math.max(4, portElements(port, n) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
+    }
+    const state = { buffers, bindGroups, readback };
+    this.batches.set(n, state);
+    return state;
+  }
+
+  private bindGroup(d: DispatchSpec, buffers: Map<number, GPUBuffer>, dims: GPUBuffer): GPUBindGroup {
+    const shader = this.shaderById.get(d.shader)!;
+    const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({ binding, resource: { buffer: buffers.get(b)! } }));
+    if (shader.usesBatch) entries.push({ binding: d.buffers.length, resource: { buffer: dims } });
+    return this.device.createBindGroup({ label: d.label, layout: this.layouts.get(d.shader)!, entries });
+  }
+
+  private async runNow(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions): Promise<Record<string, OutputTensor>> {
+    const n = this.batchOf(inputs, options);
+    const device = this.device;
+    return captureErrors(device, `running ${this.manifest.model}`, async () => {
+      const state = this.stateFor(n);
+      for (const port of this.manifest.inputs) {
+        device.queue.writeBuffer(state.buffers.get(port.buffer)!, 0, inputs[port.name]! as Float32Array<ArrayBuffer>);
+      }
+      const encoder = device.createCommandEncoder({ label: this.manifest.model });
+      const pass = encoder.beginComputePass();
+      this.manifest.dispatches.forEach((d, i) => {
+        const groups = Math.ceil(elementsOf(d.groups, n) / d.groupsDivisor);
+        if (groups === 0) return;
+        const y = Math.ceil(groups / MAX_GROUPS_PER_DIM);
+        const x = Math.ceil(groups / y);
+        if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
+        pass.setPipeline(this.pipelines.get(d.shader)!);
+        pass.setBindGroup(0, state.bindGroups[i]!);
+        pass.dispatchWorkgroups(x, y);
+      });
+      pass.end();
+      for (const port of this.manifest.outputs) {
+        const rb = state.readback.get(port.name)!;
+        encoder.copyBufferToBuffer(state.buffers.get(port.buffer)!, 0, rb, 0, rb.size);
+      }
+      device.queue.submit([encoder.finish()]);
+      const out: Record<string, OutputTensor> = {};
+      await Promise.all(
+        this.manifest.outputs.map(async (port) => {
+          const rb = state.readback.get(port.name)!;
+          await rb.mapAsync(GPUMapMode.READ);
+          const data = new Float32Array(rb.getMappedRange().slice(0, portElements(port, n) * 4));
+          rb.unmap();
+          out[port.name] = { data, shape: shapeAt(port, n) };
+        }),
+      );
+      return out;
+    });
+  }
+
+  destroy(): void {
+    for (const state of this.batches.values()) {
+      for (const [id, b] of state.buffers) if (!this.weightBuffers.has(id)) b.destroy();
+      for (const b of state.readback.values()) b.destroy();
+    }
+    for (const b of this.weightBuffers.values()) b.destroy();
+    this.batches.clear();
+  }
+}

@@ -1,0 +1,64 @@
+// The bundle format: manifest.json, WGSL files and weights.safetensors. The
+// runtime owns this schema (a deployed page ships the runtime alone); the
+// compiler writes it. Sizes that depend on the batch size are `perN * N + fixed`.
+
+export const BUNDLE_FORMAT = 'regc-bundle';
+export const BUNDLE_VERSION = 1;
+
+export interface AffineSize {
+  readonly perN: number;
+  readonly fixed: number;
+}
+
+export type ShapeDim = number | 'N';
+
+export interface TensorPort {
+  readonly name: string;
+  readonly dtype: 'f32';
+  readonly shape: readonly ShapeDim[];
+  /** The buffer holding it, read from offset 0. */
+  readonly buffer: number;
+}
+
+export type BufferSpec =
+  /** Activations and scratch: sized per run from the batch size, in f32 elements. */
+  | { readonly id: number; readonly kind: 'activation'; readonly elements: AffineSize }
+  /** One stored tensor from weights.safetensors, uploaded once at load. */
+  | { readonly id: number; readonly kind: 'weight'; readonly tensor: string; readonly elements: number };
+
+export interface ShaderSpec {
+  readonly id: string;
+  /** Path inside the bundle, e.g. `shaders/conv2d_c1.wgsl`. */
+  readonly file: string;
+  readonly entryPoint: string;
+  readonly workgroupSize: number;
+  /** Access of each storage binding @binding(0..k-1); when usesBatch, @binding(k) is the Dims uniform. */
+  readonly bindings: readonly ('read' | 'read_write')[];
+  readonly usesBatch: boolean;
+}
+
+export interface DispatchSpec {
+  readonly shader: string;
+  /** Buffer ids bound to @binding(0..k-1), in order. */
+  readonly buffers: readonly number[];
+  /** Workgroups: ceil((perN * N + fixed) / divisor), folded into (x, y) by the runtime. */
+  readonly groups: AffineSize;
+  readonly groupsDivisor: number;
+  /** The layer it computes, for profiling and error messages. */
+  readonly label: string;
+}
+
+export interface Manifest {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly version: typeof BUNDLE_VERSION;
+  readonly model: string;
+  readonly generator: string;
+  readonly inputs: readonly TensorPort[];
+  readonly outputs: readonly TensorPort[];
+  /** Largest batch size a run may ask for; bounds the memory a bundle can make us allocate. */
+  readonly maxBatch: number;
+  readonly weightsFile: string;
+  readonly buffers: readonly BufferSpec[];
+  readonly shaders: readonly ShaderSpec[];
+  readonly dispatches: readonly DispatchSpec[];
+}

@@ -1,0 +1,168 @@
+// Validation of an untrusted manifest, before anything touches the GPU. Every
+// index is checked against what it indexes, every size is bounded, so a
+// hostile bundle yields a BundleError instead of a crash, a huge allocation
+// or an out-of-bounds dispatch.
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type Manifest } from './manifest.ts';
+
+export class BundleError extends Error {
+  override readonly name = 'BundleError';
+}
+
+/** Generous bounds; a real model stays far below them. */
+export const MANIFEST_LIMITS = {
+  maxBuffers: 100_000,
+  maxDispatches: 100_000,
+  maxShaders: 10_000,
+  maxRank: 8,
+  /** f32 elements per buffer at maxBatch (4 GiB). */
+  maxBufferElements: 2 ** 30,
+  maxBatch: 1 << 20,
+  maxBindings: 8,
+  maxWorkgroupSize: 1024,
+};
+
+type Json = unknown;
+
+function fail(path: string, message: string): never {
+  throw new BundleError(`manifest.json: ${path}: ${message}`);
+}
+
+function obj(v: Json, path: string): Record<string, Json> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
+  return v as Record<string, Json>;
+}
+
+function arr(v: Json, path: string, max: number): Json[] {
+  if (!Array.isArray(v)) fail(path, 'expected an array');
+  if (v.length > max) fail(path, `has ${v.length} entries, more than the limit ${max}`);
+  return v;
+}
+
+function str(v: Json, path: string): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 4096) fail(path, 'expected a non-empty string');
+  return v;
+}
+
+function int(v: Json, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(path, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function affine(v: Json, path: string): { perN: number; fixed: number } {
+  const o = obj(v, path);
+  return { perN: int(o.perN, `${path}.perN`, 0, 2 ** 31), fixed: int(o.fixed, `${path}.fixed`, 0, 2 ** 31) };
+}
+
+/** A safe relative path inside the bundle: no absolute paths, no `..`, no odd characters. */
+function bundlePath(v: Json, path: string): string {
+  const p = str(v, path);
+  if (!/^[A-Za-z0-9_.\-/]+$/.test(p) || p.startsWith('/') || p.split('/').some((s) => s === '..' || s === '')) {
+    fail(path, `unsafe file path ${JSON.stringify(p)}`);
+  }
+  return p;
+}
+
+export function validateManifest(raw: Json): Manifest {
+  const m = obj(raw, '$');
+  if (m.format !== BUNDLE_FORMAT) fail('format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(m.format)}`);
+  if (m.version !== BUNDLE_VERSION) {
+    fail('version', `this runtime reads version ${BUNDLE_VERSION}, the bundle is version ${JSON.stringify(m.version)}`);
+  }
+  const L = MANIFEST_LIMITS;
+  const maxBatch = int(m.maxBatch, 'maxBatch', 1, L.maxBatch);
+  const buffers = arr(m.buffers, 'buffers', L.maxBuffers).map((b, i) => {
+    const path = `buffers[${i}]`;
+    const o = obj(b, path);
+    int(o.id, `${path}.id`, i, i);
+    if (o.kind === 'activation') {
+      const elements = affine(o.elements, `${path}.elements`);
+      if (elements.perN * maxBatch + elements.fixed > L.maxBufferElements) fail(path, 'is larger than the limit at maxBatch');
+      if (elements.perN === 0 && elements.fixed === 0) fail(path, 'has size 0');
+      return { id: i, kind: 'activation' as const, elements };
+    }
+    if (o.kind === 'weight') {
+      return { id: i, kind: 'weight' as const, tensor: str(o.tensor, `${path}.tensor`), elements: int(o.elements, `${path}.elements`, 1, L.maxBufferElements) };
+    }
+    return fail(`${path}.kind`, `expected "activation" or "weight", got ${JSON.stringify(o.kind)}`);
+  });
+  const bufferId = (v: Json, path: string) => int(v, path, 0, buffers.length - 1);
+  const ports = (v: Json, path: string) =>
+    arr(v, path, 1024).map((p, i) => {
+      const at = `${path}[${i}]`;
+      const o = obj(p, at);
+      if (o.dtype !== 'f32') fail(`${at}.dtype`, `only f32 is supported, got ${JSON.stringify(o.dtype)}`);
+      const shape = arr(o.shape, `${at}.shape`, L.maxRank).map((d, k) =>
+        d === 'N' ? ('N' as const) : int(d, `${at}.shape[${k}]`, 1, L.maxBufferElements),
+      );
+      const buffer = bufferId(o.buffer, `${at}.buffer`);
+      const spec = buffers[buffer]!;
+      if (spec.kind !== 'activation') fail(`${at}.buffer`, 'must be an activation buffer');
+      const perN = shape.includes('N') ? shape.reduce<number>((q, d) => q * (d === 'N' ? 1 : d), 1) : 0;
+      const fixed = perN ? 0 : shape.reduce<number>((q, d) => q * (d as number), 1);
+      if (spec.elements.perN < perN || spec.elements.fixed < fixed) fail(at, 'its buffer is smaller than its shape');
+      return { name: str(o.name, `${at}.name`), dtype: 'f32' as const, shape, buffer };
+    });
+  const inputs = ports(m.inputs, 'inputs');
+  const outputs = ports(m.outputs, 'outputs');
+  const shaderIds = new Set<string>();
+  const shaders = arr(m.shaders, 'shaders', L.maxShaders).map((s, i) => {
+    const path = `shaders[${i}]`;
+    const o = obj(s, path);
+    const id = str(o.id, `${path}.id`);
+    if (shaderIds.has(id)) fail(`${path}.id`, `duplicate shader id ${JSON.stringify(id)}`);
+    shaderIds.add(id);
+    if (typeof o.usesBatch !== 'boolean') fail(`${path}.usesBatch`, 'expected a boolean');
+    return {
+      id,
+      file: bundlePath(o.file, `${path}.file`),
+      entryPoint: str(o.entryPoint, `${path}.entryPoint`),
+      workgroupSize: int(o.workgroupSize, `${path}.workgroupSize`, 1, L.maxWorkgroupSize),
+      bindings: arr(o.bindings, `${path}.bindings`, L.maxBindings).map((a, k) => {
+        if (a !== 'read' && a !== 'read_write') fail(`${path}.bindings[${k}]`, 'expected "read" or "read_write"');
+        return a as 'read' | 'read_write';
+      }),
+      usesBatch: o.usesBatch as boolean,
+    };
+  });
+  const shaderById = new Map(shaders.map((s) => [s.id, s]));
+  const dispatches = arr(m.dispatches, 'dispatches', L.maxDispatches).map((d, i) => {
+    const path = `dispatches[${i}]`;
+    const o = obj(d, path);
+    const shader = shaderById.get(str(o.shader, `${path}.shader`));
+    if (!shader) fail(`${path}.shader`, `unknown shader ${JSON.stringify(o.shader)}`);
+    const bound = arr(o.buffers, `${path}.buffers`, L.maxBindings).map((b, k) => bufferId(b, `${path}.buffers[${k}]`));
+    if (bound.length !== shader.bindings.length) {
+      fail(`${path}.buffers`, `shader ${shader.id} has ${shader.bindings.length} storage bindings, ${bound.length} given`);
+    }
+    // A buffer written by a dispatch may not be bound twice in it (WebGPU forbids writable aliasing).
+    bound.forEach((b, k) => {
+      if (buffers[b]!.kind === 'weight' && shader.bindings[k] === 'read_write') fail(`${path}.buffers[${k}]`, 'writes a weight buffer');
+      if (shader.bindings[k] === 'read_write' && bound.indexOf(b) !== k) fail(`${path}.buffers`, `buffer ${b} is bound twice and written`);
+      if (shader.bindings[k] === 'read' && bound.some((o, j) => o === b && shader.bindings[j] === 'read_write')) {
+        fail(`${path}.buffers`, `buffer ${b} is both read and written`);
+      }
+    });
+    return {
+      shader: shader.id,
+      buffers: bound,
+      groups: affine(o.groups, `${path}.groups`),
+      groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
+      label: typeof o.label === 'string' ? o.label : `dispatch ${i}`,
+    };
+  });
+  return {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    model: str(m.model, 'model'),
+    generator: typeof m.generator === 'string' ? m.generator : 'unknown',
+    inputs,
+    outputs,
+    maxBatch,
+    weightsFile: bundlePath(m.weightsFile, 'weightsFile'),
+    buffers,
+    shaders,
+    dispatches,
+  };
+}
