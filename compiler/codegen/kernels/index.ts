@@ -1,0 +1,21 @@
+// Which generator makes the kernels of each op. One entry per line, so
+// generators can be added without touching each other's lines.
+import type { OpName } from '../../ir/ops.ts';
+import type { Node, TensorType } from '../../ir/types.ts';
+import type { Kernel } from '../kernel.ts';
+import { linearKernels } from './linear.ts';
+import { matmulKernels } from './matmul.ts';
+
+/** Pure and deterministic: the same node and input types give the same WGSL text. */
+export type KernelGenerator<Op extends OpName = OpName> = (node: Node<Op>, inputTypes: readonly TensorType[]) => Kernel[];
+
+export const KERNELS: { readonly [Op in OpName]?: KernelGenerator<Op> } = {
+  linear: linearKernels,
+  matmul: matmulKernels,
+};
+
+export function generateKernels(node: Node, inputTypes: readonly TensorType[]): Kernel[] {
+  const generate = KERNELS[node.op] as KernelGenerator | undefined;
+  if (!generate) throw new Error(`no kernel generator for op '${node.op}'`);
+  return generate(node, inputTypes);
+}

@@ -1,0 +1,262 @@
+// Register-blocked GEMM, shared by matmul and linear (and conv's 1x1 case).
+//
+// Each invocation computes a ROWS x COLS tile of the output in registers
+// (vec4 accumulators), walking the reduction axis four at a time: per step it
+// loads one vec4 of A per row and a 4x4 block of B per four columns, and
+// issues ROWS * COLS / 4 mat4x4-vec4 products. Operands whose contiguous axis
+// is a multiple of four are bound as `array<vec4<f32>>`, which on SwiftShader
+// is about twice as fast as gathering four f32s (one bounds clamp per load
+// instead of four); other sizes gather scalars with the same arithmetic.
+// Workgroup-memory tiling was measured slower on SwiftShader, so there is
+// none. Rows and columns past the edge are clamped on load (the loop stays
+// branch-free) and skipped on store.
+import type { EpilogueStep } from '../../ir/ops.ts';
+import type { Dim, Node, TensorType } from '../../ir/types.ts';
+import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts';
+import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
+import {
+  assembleKernel,
+  kernelName,
+  offsetWgsl,
+  sizeOfDim,
+  sizeProduct,
+  sizeWgsl,
+  stridesOf,
+  unravel,
+  type Size,
+} from './layout.ts';
+
+/** Output rows per invocation. */
+export const GEMM_ROWS = 4;
+/** Output columns per invocation (a multiple of 4). */
+export const GEMM_COLS = 4;
+const WORKGROUP = 64;
+
+/**
+ * One GEMM problem: `batch` independent products out[b] = A[b] (m x k) times
+ * B[b] (k x n), plus an optional bias along n, plus an epilogue.
+ */
+export interface GemmProblem {
+  readonly name: string;
+  readonly batch: Size;
+  readonly m: Size;
+  readonly k: number;
+  readonly n: number;
+  /** B stored as [k, n] (matmul's right operand) or [n, k] (a linear weight). */
+  readonly bLayout: 'kn' | 'nk';
+  readonly a: { readonly name: string; readonly input: number };
+  readonly b: { readonly name: string; readonly input: number };
+  readonly bias?: { readonly name: string; readonly input: number };
+  /** WGSL offsets (in f32s) of batch `bi`'s A and B; statements may define helpers. */
+  readonly batchOffsets?: (bi: string) => { readonly setup: string; readonly a: string; readonly b: string };
+  readonly epilogue: readonly EpilogueStep[];
+}
+
+export function gemmKernel(p: GemmProblem): Kernel {
+  const R = GEMM_ROWS;
+  const C = GEMM_COLS;
+  const quads = C / 4;
+  const aVec = p.k % 4 === 0;
+  const bVec = p.bLayout === 'nk' ? p.k % 4 === 0 : p.n % 4 === 0;
+  const kMain = p.k - (p.k % 4);
+  const tilesN = Math.ceil(p.n / C);
+  const mWgsl = sizeWgsl(p.m);
+  const tilesMWgsl = p.m.n ? `((${mWgsl} + ${R - 1}u) / ${R}u)` : `${Math.ceil(p.m.k / R)}u`;
+
+  const bindings: KernelBinding[] = [
+    { name: p.a.name, access: 'read', source: { kind: 'input', index: p.a.input }, elementType: aVec ? 'vec4<f32>' : 'f32' },
+    { name: p.b.name, access: 'read', source: { kind: 'input', index: p.b.input }, elementType: bVec ? 'vec4<f32>' : 'f32' },
+  ];
+  if (p.bias) bindings.push({ name: p.bias.name, access: 'read', source: { kind: 'input', index: p.bias.input } });
+  const operandNames: Record<number, string> = {};
+  for (const index of epilogueOperands(p.epilogue)) {
+    operandNames[index] = `operand${index}`;
+    bindings.push({ name: operandNames[index], access: 'read', source: { kind: 'input', index } });
+  }
+  bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
+
+  const A = p.a.name;
+  const B = p.b.name;
+  const lines: string[] = [];
+  lines.push(`let tn = gidx % ${tilesN}u;`);
+  lines.push(`let rest = gidx / ${tilesN}u;`);
+  lines.push(`let tm = rest % ${tilesMWgsl};`);
+  lines.push(`let bi = rest / ${tilesMWgsl};`);
+  lines.push(`if (bi >= ${sizeWgsl(p.batch)}) { return; }`);
+  lines.push(`let m0 = tm * ${R}u;`);
+  lines.push(`let n0 = tn * ${C}u;`);
+  const offsets = p.batchOffsets?.('bi');
+  if (offsets?.setup) lines.push(offsets.setup);
+  lines.push(`let aBase = ${offsets?.a ?? '0u'};`);
+  lines.push(`let bBase = ${offsets?.b ?? '0u'};`);
+  lines.push(`let oBase = bi * ${sizeWgsl(sizeProduct([p.m, { k: p.n, n: false }]))};`);
+  // Row starts in A, clamped to the last row so edge tiles load valid data.
+  for (let i = 0; i < R; i++) {
+    const start = `aBase + min(m0 + ${i}u, ${mWgsl} - 1u) * ${p.k}u`;
+    lines.push(aVec ? `let ar${i} = (${start}) / 4u;` : `let ar${i} = ${start};`);
+  }
+  // Column j of B, clamped, where the kernel gathers scalars by column.
+  const cols = Array.from({ length: C }, (_, j) => j);
+  if (p.bLayout === 'nk') {
+    for (const j of cols) {
+      const start = `bBase + min(n0 + ${j}u, ${p.n - 1}u) * ${p.k}u`;
+      lines.push(bVec ? `let br${j} = (${start}) / 4u;` : `let br${j} = ${start};`);
+    }
+  } else if (!bVec) {
+    for (const j of cols) lines.push(`let nc${j} = min(n0 + ${j}u, ${p.n - 1}u);`);
+  }
+  for (let i = 0; i < R; i++) for (let q = 0; q < quads; q++) lines.push(`var acc${i}_${q} = vec4<f32>();`);
+
+  if (kMain > 0) {
+    lines.push(`for (var kq = 0u; kq < ${kMain / 4}u; kq++) {`);
+    for (let i = 0; i < R; i++) {
+      lines.push(
+        aVec
+          ? `  let a${i} = ${A}[ar${i} + kq];`
+          : `  let a${i} = vec4<f32>(${[0, 1, 2, 3].map((t) => `${A}[ar${i} + kq * 4u + ${t}u]`).join(', ')});`,
+      );
+    }
+    for (let q = 0; q < quads; q++) {
+      if (p.bLayout === 'nk') {
+        // Columns of the block are B's rows: a * mat gives the four dot products.
+        const rows = [0, 1, 2, 3].map((t) => {
+          const j = 4 * q + t;
+          return bVec
+            ? `${B}[br${j} + kq]`
+            : `vec4<f32>(${[0, 1, 2, 3].map((u) => `${B}[br${j} + kq * 4u + ${u}u]`).join(', ')})`;
+        });
+        lines.push(`  let bm${q} = mat4x4<f32>(${rows.join(', ')});`);
+        for (let i = 0; i < R; i++) lines.push(`  acc${i}_${q} += a${i} * bm${q};`);
+      } else {
+        // Columns of the block are B's rows k..k+3: mat * a sums a[t] * row t.
+        const rows = [0, 1, 2, 3].map((t) => bRowKn(p, B, `(kq * 4u + ${t}u)`, q, bVec));
+        lines.push(`  let bm${q} = mat4x4<f32>(${rows.join(', ')});`);
+        for (let i = 0; i < R; i++) lines.push(`  acc${i}_${q} += bm${q} * a${i};`);
+      }
+    }
+    lines.push('}');
+  }
+  // The last k % 4 steps, unrolled.
+  for (let kk = kMain; kk < p.k; kk++) {
+    lines.push('{');
+    for (let i = 0; i < R; i++) lines.push(`  let a${i} = ${A}[ar${i} + ${kk}u];`);
+    for (let q = 0; q < quads; q++) {
+      const b =
+        p.bLayout === 'nk'
+          ? `vec4<f32>(${[0, 1, 2, 3].map((t) => `${B}[br${4 * q + t} + ${kk}u]`).join(', ')})`
+          : bRowKn(p, B, `${kk}u`, q, bVec);
+      lines.push(`  let b${q} = ${b};`);
+      for (let i = 0; i < R; i++) lines.push(`  acc${i}_${q} += a${i} * b${q};`);
+    }
+    lines.push('}');
+  }
+
+  // Stores, guarded where the tile can overhang the edge.
+  const rowsExact = !p.m.n && p.m.k % R === 0;
+  const colsExact = p.n % C === 0;
+  for (let i = 0; i < R; i++) {
+    const body: string[] = [];
+    body.push(`let row = oBase + (m0 + ${i}u) * ${p.n}u;`);
+    for (let q = 0; q < quads; q++) {
+      for (let t = 0; t < 4; t++) {
+        const col = `n0 + ${4 * q + t}u`;
+        let value = `acc${i}_${q}[${t}]`;
+        if (p.bias) value = `${value} + ${p.bias.name}[${col}]`;
+        const store = `dst[row + ${col}] = ${emitEpilogue(p.epilogue, value, `row + ${col}`, operandNames)};`;
+        body.push(colsExact ? store : `if (${col} < ${p.n}u) { ${store} }`);
+      }
+    }
+    lines.push(rowsExact ? `{\n${indent(body)}\n}` : `if (m0 + ${i}u < ${mWgsl}) {\n${indent(body)}\n}`);
+  }
+
+  return assembleKernel({
+    name: p.name,
+    bindings,
+    workgroupSize: WORKGROUP,
+    body: lines.join('\n'),
+    helpers: epilogueHelpers(p.epilogue),
+    ...gemmGrid(p.batch, p.m, tilesN),
+  });
+}
+
+/** Four consecutive columns (block q of the tile) of row `k` of a [k, n] B, as a vec4. */
+function bRowKn(p: GemmProblem, B: string, k: string, q: number, bVec: boolean): string {
+  if (bVec) return `${B}[(bBase + ${k} * ${p.n}u + n0) / 4u + ${q}u]`;
+  return `vec4<f32>(${[0, 1, 2, 3].map((t) => `${B}[bBase + ${k} * ${p.n}u + nc${4 * q + t}]`).join(', ')})`;
+}
+
+/**
+ * Workgroups for batch * ceil(m / ROWS) * tilesN invocations. When m grows
+ * with N, ceil(m / ROWS) is not affine in N, so the grid covers the upper
+ * bound (m + ROWS - 1) / ROWS instead and the kernel's guard trims it.
+ */
+function gemmGrid(batch: Size, m: Size, tilesN: number): { groups: AffineInN; groupsDivisor: number } {
+  if (m.n) {
+    const perTile = batch.k * tilesN;
+    return { groups: { perN: perTile * m.k, fixed: perTile * (GEMM_ROWS - 1) }, groupsDivisor: GEMM_ROWS * WORKGROUP };
+  }
+  const threads = Math.ceil(m.k / GEMM_ROWS) * tilesN * batch.k;
+  return { groups: batch.n ? { perN: threads, fixed: 0 } : { perN: 0, fixed: threads }, groupsDivisor: WORKGROUP };
+}
+
+function indent(lines: readonly string[]): string {
+  return lines.map((l) => `  ${l}`).join('\n');
+}
+
+function fixedDim(d: Dim, what: string): number {
+  if (d === 'N') throw new Error(`${what} cannot be the batch size N in a matmul kernel`);
+  return d;
+}
+
+/**
+ * torch.matmul on rank >= 2 operands. Batch axes broadcast; when B has no
+ * batch of its own and A's batch is not broadcast, A's batch folds into its
+ * rows, so [N, L, K] @ [K, P] is one GEMM with N * L rows.
+ */
+export function matmulKernels(node: Node<'matmul'>, inputTypes: readonly TensorType[]): Kernel[] {
+  const [aShape, bShape] = [inputTypes[0]!.shape, inputTypes[1]!.shape];
+  const outShape = node.type.shape;
+  const rank = outShape.length;
+  const k = fixedDim(aShape[aShape.length - 1]!, 'the inner dimension');
+  const n = fixedDim(bShape[bShape.length - 1]!, 'the output columns');
+  const m = sizeOfDim(aShape[aShape.length - 2]!);
+  const outBatch = outShape.slice(0, rank - 2);
+  // Batch axes of A and B aligned to the output's, 1 where an operand has none.
+  const pad = (s: readonly Dim[]): Dim[] => [...new Array<Dim>(rank - s.length).fill(1), ...s.slice(0, s.length - 2)];
+  const aBatch = pad(aShape);
+  const bBatch = pad(bShape);
+  const base = {
+    name: kernelName(node),
+    k,
+    n,
+    bLayout: 'kn' as const,
+    a: { name: 'lhs', input: 0 },
+    b: { name: 'rhs', input: 1 },
+    epilogue: node.attrs.epilogue,
+  };
+
+  const bUnbatched = bBatch.every((d) => d === 1);
+  const aFull = aBatch.every((d, i) => d === outBatch[i]);
+  if (bUnbatched && aFull) {
+    return [gemmKernel({ ...base, batch: { k: 1, n: false }, m: sizeProduct([...aBatch.map(sizeOfDim), m]) })];
+  }
+
+  const batchSizes = outBatch.map(sizeOfDim);
+  const aStrides = stridesOf([...aBatch.map(sizeOfDim), m, { k, n: false }]);
+  const bStrides = stridesOf([...bBatch.map(sizeOfDim), { k, n: false }, { k: n, n: false }]);
+  // A broadcast axis (size 1 against a larger output axis) does not move the operand.
+  const moving = (batch: Dim[], strides: Size[]) => batch.map((d, i) => (d === 1 ? null : strides[i]!));
+  const coords = outBatch.map((_, i) => `bd${i}`);
+  return [
+    gemmKernel({
+      ...base,
+      batch: sizeProduct(batchSizes),
+      m,
+      batchOffsets: (bi) => ({
+        setup: unravel(bi, batchSizes, 'bd'),
+        a: offsetWgsl(coords, moving(aBatch, aStrides)),
+        b: offsetWgsl(coords, moving(bBatch, bStrides)),
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,239 @@
+"""Golden cases for the compute-heavy ops: linear, matmul, conv, pool, global_avgpool.
+
+Run from the repository root with Debian's torch:
+    /usr/bin/python3 scripts/golden/ops_compute.py
+It rewrites tests/golden/ops/{linear,matmul,conv,pool,global_avgpool}-*/.
+
+Every case is small (SwiftShader is slow and the files are committed) but the
+set covers each attribute combination: stride, padding, dilation, groups
+(depthwise included), bias on and off, 1d and 2d, sizes that are not
+multiples of the kernels' 4-wide tiles, N = 1, fixed shapes, and epilogues
+with every unary and binary function. Inputs are listed in node-input order;
+`batched` names those whose axis 0 is the symbolic batch N.
+"""
+import math
+import os
+import shutil
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import seeded, write_case  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "golden", "ops")
+PREFIXES = ("linear-", "matmul-", "conv-", "pool-", "global_avgpool-")
+
+UNARY = {
+    "relu": lambda x, a, b: torch.relu(x),
+    "leaky_relu": lambda x, a, b: F.leaky_relu(x, 0.01 if a is None else a),
+    "gelu": lambda x, a, b: F.gelu(x),
+    "gelu_tanh": lambda x, a, b: F.gelu(x, approximate="tanh"),
+    "silu": lambda x, a, b: F.silu(x),
+    "sigmoid": lambda x, a, b: torch.sigmoid(x),
+    "tanh": lambda x, a, b: torch.tanh(x),
+    "neg": lambda x, a, b: -x,
+    "exp": lambda x, a, b: torch.exp(x),
+    "log": lambda x, a, b: torch.log(x),
+    "sqrt": lambda x, a, b: torch.sqrt(x),
+    "rsqrt": lambda x, a, b: torch.rsqrt(x),
+    "abs": lambda x, a, b: torch.abs(x),
+    "square": lambda x, a, b: torch.square(x),
+    "affine": lambda x, a, b: (1.0 if a is None else a) * x + (0.0 if b is None else b),
+}
+
+BINARY = {
+    "add": torch.add,
+    "sub": torch.sub,
+    "mul": torch.mul,
+    "div": torch.div,
+    "max": torch.maximum,
+    "min": torch.minimum,
+}
+
+
+def apply_epilogue(y, steps, inputs):
+    """The IR's epilogue semantics: unary steps, and `y fn inputs[operand]` (or flipped)."""
+    for s in steps:
+        if s["kind"] == "unary":
+            y = UNARY[s["fn"]](y, s.get("alpha"), s.get("beta"))
+        else:
+            other = inputs[s["operand"]]
+            y = BINARY[s["fn"]](other, y) if s.get("operandFirst") else BINARY[s["fn"]](y, other)
+    return y
+
+
+def rand(*shape):
+    return torch.randn(*shape, dtype=torch.float32)
+
+
+def case(name, op, attrs, named_inputs, y, batched=("x",), tolerance=1e-4):
+    """named_inputs: list of (name, tensor) in node-input order."""
+    names = [n for n, _ in named_inputs]
+    spec = {
+        "op": op,
+        "attrs": attrs,
+        "inputs": names,
+        "batchAxis": 0 if batched else None,
+        "expected": "y",
+        "tolerance": tolerance,
+    }
+    if batched:
+        spec["batched"] = list(batched)
+    tensors = dict(named_inputs)
+    tensors["y"] = y
+    write_case(ROOT, name, spec, tensors)
+
+
+# ----------------------------------------------------------------- linear
+
+
+def linear_case(name, x_shape, out_features, bias=True, epilogue=(), residual=False, batched=True, seed=0):
+    seeded(seed)
+    x = rand(*x_shape)
+    w = rand(out_features, x_shape[-1]) / math.sqrt(x_shape[-1])
+    inputs = [("x", x), ("weight", w)]
+    if bias:
+        inputs.append(("bias", rand(out_features)))
+    y = F.linear(x, w, inputs[2][1] if bias else None)
+    if residual:
+        inputs.append(("residual", rand(*y.shape)))
+    y = apply_epilogue(y, epilogue, [t for _, t in inputs])
+    names = ["x", "residual"] if residual else ["x"]
+    case(name, "linear", {"epilogue": list(epilogue)}, inputs, y, batched=names if batched else ())
+
+
+def linear_cases():
+    linear_case("linear-aligned", (3, 20), 12, seed=1)
+    linear_case("linear-odd-sizes", (5, 13), 7, seed=2)
+    linear_case("linear-3d-no-bias", (2, 5, 6), 9, bias=False, seed=3)
+    linear_case("linear-k-below-4", (4, 3), 5, seed=4)
+    linear_case("linear-batch-1", (1, 8), 6, seed=5)
+    linear_case("linear-fixed-shape", (6, 8), 10, batched=False, seed=6)
+    linear_case("linear-long-k", (2, 100), 9, seed=7)
+    linear_case(
+        "linear-epilogue-residual-relu",
+        (4, 16),
+        8,
+        residual=True,
+        epilogue=({"kind": "binary", "fn": "add", "operand": 3}, {"kind": "unary", "fn": "relu"}),
+        seed=8,
+    )
+    linear_case(
+        "linear-epilogue-operand-first",
+        (3, 7),
+        5,
+        residual=True,
+        epilogue=(
+            {"kind": "binary", "fn": "sub", "operand": 3, "operandFirst": True},
+            {"kind": "unary", "fn": "sigmoid"},
+            {"kind": "binary", "fn": "div", "operand": 3, "operandFirst": True},
+        ),
+        seed=9,
+    )
+    unary_cases()
+    binary_cases()
+
+
+def identity_case(name, x, epilogue, residual=None, tolerance=1e-4):
+    """A linear with the identity as weight isolates an epilogue: x @ I is exact in f32."""
+    # The IR reads a linear's third input as its bias, so an epilogue operand comes fourth.
+    inputs = [("x", x), ("weight", torch.eye(x.shape[-1])), ("bias", torch.zeros(x.shape[-1]))]
+    if residual is not None:
+        inputs.append(("residual", residual))
+    y = apply_epilogue(x.clone(), epilogue, [t for _, t in inputs])
+    case(name, "linear", {"epilogue": list(epilogue)}, inputs, y,
+         batched=["x", "residual"] if residual is not None else ["x"], tolerance=tolerance)
+
+
+def spread(low, high, count=64):
+    """`count` values from low to high, with the ends and a few tiny magnitudes mixed in."""
+    values = torch.linspace(low, high, count - 4)
+    special = torch.tensor([0.0, 1e-4, -1e-4, 1e-7]) if low < 0 else torch.tensor([1e-4, 1e-2, 0.5, 1.0])
+    return torch.cat([values, special]).reshape(8, 8)
+
+
+def unary_cases():
+    # gelu is held to 2e-6 (|diff| <= 2e-6 * max(1, |y|)): its erf must be accurate, not just close.
+    tight = {"gelu": 2e-6, "gelu_tanh": 2e-6, "silu": 2e-6, "sigmoid": 2e-6, "tanh": 2e-6}
+    for fn in UNARY:
+        if fn in ("log", "sqrt", "rsqrt"):
+            x = spread(1e-3, 40.0)
+        elif fn == "exp":
+            x = spread(-20.0, 20.0)
+        else:
+            x = spread(-40.0, 40.0)
+        step = {"kind": "unary", "fn": fn}
+        if fn == "leaky_relu":
+            step["alpha"] = 0.2
+        if fn == "affine":
+            step.update({"alpha": 1.5, "beta": -0.25})
+        identity_case(f"linear-epilogue-{fn.replace('_', '-')}", x, [step], tolerance=tight.get(fn, 1e-4))
+    # Where gelu's erf form differs most from 1 + erf cancellation: the negative tail.
+    identity_case("linear-epilogue-gelu-tail", torch.linspace(-12.0, -2.0, 64).reshape(8, 8),
+                  [{"kind": "unary", "fn": "gelu"}], tolerance=2e-6)
+    # Default leaky slope (0.01) when alpha is absent.
+    identity_case("linear-epilogue-leaky-relu-default", spread(-5.0, 5.0), [{"kind": "unary", "fn": "leaky_relu"}])
+
+
+def binary_cases():
+    seeded(11)
+    x = spread(-4.0, 4.0)
+    r = rand(8, 8) + 0.5
+    for fn in BINARY:
+        for first in (False, True):
+            step = {"kind": "binary", "fn": fn, "operand": 3}
+            if first:
+                step["operandFirst"] = True
+            suffix = "-first" if first else ""
+            identity_case(f"linear-epilogue-{fn}{suffix}", x, [step], residual=r)
+
+
+# ----------------------------------------------------------------- matmul
+
+
+def matmul_case(name, a_shape, b_shape, batched=("a",), epilogue=(), residual=False, seed=0):
+    seeded(seed)
+    a = rand(*a_shape)
+    b = rand(*b_shape)
+    y = torch.matmul(a, b)
+    inputs = [("a", a), ("b", b)]
+    if residual:
+        inputs.append(("residual", rand(*y.shape)))
+    y = apply_epilogue(y, epilogue, [t for _, t in inputs])
+    case(name, "matmul", {"epilogue": list(epilogue)}, inputs, y, batched=batched)
+
+
+def matmul_cases():
+    matmul_case("matmul-2d", (5, 12), (12, 8), seed=21)
+    matmul_case("matmul-shared-rhs-odd", (2, 5, 7), (7, 6), seed=22)
+    matmul_case("matmul-both-batched", (3, 4, 8), (3, 8, 4), batched=("a", "b"), seed=23)
+    matmul_case("matmul-both-batched-odd", (2, 3, 5), (2, 5, 7), batched=("a", "b"), seed=24)
+    matmul_case("matmul-broadcast-4d", (2, 1, 3, 5), (4, 5, 6), seed=25)
+    matmul_case("matmul-lhs-2d-rhs-batched", (3, 5), (2, 5, 4), batched=("b",), seed=26)
+    matmul_case("matmul-fixed-shape", (3, 6), (6, 9), batched=(), seed=27)
+    matmul_case("matmul-batch-1", (1, 4, 3), (1, 3, 2), batched=("a", "b"), seed=28)
+    matmul_case("matmul-lhs-broadcast", (1, 6, 8), (2, 8, 8), batched=("b",), seed=29)
+    matmul_case(
+        "matmul-epilogue",
+        (2, 4, 8),
+        (8, 8),
+        batched=("a", "residual"),
+        residual=True,
+        epilogue=({"kind": "unary", "fn": "gelu_tanh"}, {"kind": "binary", "fn": "add", "operand": 2}),
+        seed=30,
+    )
+
+
+def main():
+    os.makedirs(ROOT, exist_ok=True)
+    for name in os.listdir(ROOT):
+        if name.startswith(PREFIXES):
+            shutil.rmtree(os.path.join(ROOT, name))
+    linear_cases()
+    matmul_cases()
+
+
+if __name__ == "__main__":
+    main()
