@@ -1,9 +1,9 @@
 // WebGPU devices in Node through the `webgpu` package (Dawn).
 //
-// One device per process (per distinct options) is shared: creating a device
-// is cheap on SwiftShader, but compiled pipelines are cached per device, so
-// sharing it is what makes the second test in a file fast. Ask for
-// `fresh: true` to get a device of your own (you destroy it).
+// One device per process (per distinct options) is shared: a device takes
+// only ~15 ms to create, but pipelines and buffers belong to one device, so
+// sharing it lets everything built on it (pipeline caches, loaded weights) be
+// reused. Ask for `fresh: true` to get a device of your own (you destroy it).
 import { DeviceError, type DeviceLostError } from './device-error.ts';
 import { errorText, requestDeviceFromAdapter, type AcquiredDevice, type DeviceOptions } from './request-device.ts';
 import { explainNoAdapter, planVulkanDrivers, selectSwiftShader, type DriverPlan } from './vulkan-drivers-node.ts';
@@ -36,17 +36,18 @@ export async function requestNodeDevice(options: NodeDeviceOptions = {}): Promis
   if (!entry) {
     const lostListeners = new Set<(error: DeviceLostError) => void>();
     const onLost = (error: DeviceLostError): void => {
-      // A lost device never comes back: drop it so the next request makes a new one.
-      if (deviceCache.get(key) === entry) deviceCache.delete(key);
       if (lostListeners.size === 0) console.error(error.message);
       for (const listener of lostListeners) listener(error);
     };
     const created: CachedDevice = { acquired: acquireDevice(options, onLost), lostListeners };
     entry = created;
     deviceCache.set(key, created);
-    created.acquired.catch(() => {
+    const forget = (): void => {
       if (deviceCache.get(key) === created) deviceCache.delete(key);
-    });
+    };
+    // A lost device never comes back, even one somebody destroy()ed: the next
+    // request makes a new one. A failed request is forgotten so it can be retried.
+    created.acquired.then(({ device }) => device.lost.then(forget), forget);
   }
   if (options.onLost) entry.lostListeners.add(options.onLost);
   return entry.acquired;

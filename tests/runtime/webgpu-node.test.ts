@@ -43,6 +43,16 @@ describe('requestNodeDevice', () => {
     fresh.device.destroy();
   });
 
+  it('replaces a shared device that was destroyed', async () => {
+    const shared = await requestNodeDevice({ label: 'to-be-destroyed' });
+    shared.device.destroy();
+    await shared.device.lost;
+    const replacement = await requestNodeDevice({ label: 'to-be-destroyed' });
+    expect(replacement.device).not.toBe(shared.device);
+    const buffer = replacement.device.createBuffer({ size: 4, usage: GPUBufferUsage.STORAGE });
+    buffer.destroy();
+  });
+
   it('raises a limit when asked and records the value', async () => {
     const wide = await requestNodeDevice({ fresh: true, limits: { maxStorageBuffersPerShaderStage: 'adapter-best' } });
     expect(wide.device.limits.maxStorageBuffersPerShaderStage).toBeGreaterThanOrEqual(8);
