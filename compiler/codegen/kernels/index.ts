@@ -5,6 +5,22 @@ import type { Node, TensorType } from '../../ir/types.ts';
 import type { Kernel } from '../kernel.ts';
 import { linearKernels } from './linear.ts';
 import { matmulKernels } from './matmul.ts';
+import { multiheadAttentionKernels } from './attention.ts';
+import { binaryKernels, elementwiseKernels, unaryKernels } from './elementwise.ts';
+import { concatKernels, permuteKernels } from './layout.ts';
+import {
+  batchInstanceNormKernels,
+  batchnormKernels,
+  batchRenormKernels,
+  channelAffineKernels,
+  groupnormKernels,
+  instancenormKernels,
+  layernormKernels,
+  scalenormKernels,
+  switchableNormKernels,
+} from './normalization.ts';
+import { reduceKernels } from './reduce.ts';
+import { softmaxKernels } from './softmax.ts';
 
 /** Pure and deterministic: the same node and input types give the same WGSL text. */
 export type KernelGenerator<Op extends OpName = OpName> = (node: Node<Op>, inputTypes: readonly TensorType[]) => Kernel[];
@@ -12,6 +28,23 @@ export type KernelGenerator<Op extends OpName = OpName> = (node: Node<Op>, input
 export const KERNELS: { readonly [Op in OpName]?: KernelGenerator<Op> } = {
   linear: linearKernels,
   matmul: matmulKernels,
+  unary: unaryKernels,
+  binary: binaryKernels,
+  elementwise: elementwiseKernels,
+  softmax: softmaxKernels,
+  reduce: reduceKernels,
+  permute: permuteKernels,
+  concat: concatKernels,
+  batchnorm: batchnormKernels,
+  batch_renorm: batchRenormKernels,
+  instancenorm: instancenormKernels,
+  groupnorm: groupnormKernels,
+  layernorm: layernormKernels,
+  scalenorm: scalenormKernels,
+  batch_instance_norm: batchInstanceNormKernels,
+  switchable_norm: switchableNormKernels,
+  channel_affine: channelAffineKernels,
+  multihead_attention: multiheadAttentionKernels,
 };
 
 export function generateKernels(node: Node, inputTypes: readonly TensorType[]): Kernel[] {
