@@ -139,48 +139,28 @@ export interface ExprCstNode extends CstNode {
 }
 
 export type ExprCstChildren = {
-  head: AdditiveCstNode[];
+  head: BinaryCstNode[];
   Arrow?: IToken[];
   steps?: LayerAppCstNode[];
 };
 
-export interface AdditiveCstNode extends CstNode {
-  name: "additive";
-  children: AdditiveCstChildren;
+export interface BinaryCstNode extends CstNode {
+  name: "binary";
+  children: BinaryCstChildren;
 }
 
-export type AdditiveCstChildren = {
-  operands: (MultiplicativeCstNode)[];
+export type BinaryCstChildren = {
+  operands: (OperandCstNode)[];
   operators?: (IToken)[];
 };
 
-export interface MultiplicativeCstNode extends CstNode {
-  name: "multiplicative";
-  children: MultiplicativeCstChildren;
+export interface OperandCstNode extends CstNode {
+  name: "operand";
+  children: OperandCstChildren;
 }
 
-export type MultiplicativeCstChildren = {
-  operands: (UnaryCstNode)[];
-  operators?: (IToken)[];
-};
-
-export interface UnaryCstNode extends CstNode {
-  name: "unary";
-  children: UnaryCstChildren;
-}
-
-export type UnaryCstChildren = {
-  operator?: (IToken)[];
-  operand?: UnaryCstNode[];
-  primary?: PrimaryCstNode[];
-};
-
-export interface PrimaryCstNode extends CstNode {
-  name: "primary";
-  children: PrimaryCstChildren;
-}
-
-export type PrimaryCstChildren = {
+export type OperandCstChildren = {
+  signs?: (IToken)[];
   NumberLiteral?: IToken[];
   StringLiteral?: IToken[];
   True?: IToken[];

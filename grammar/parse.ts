@@ -30,6 +30,8 @@ export function parse(source: SourceFile): ParseResult {
   }
   for (const token of [...lexed.tokens, ...comments]) checkToken(token, report);
 
+  // Chevrotain's in-repetition recovery skips stray tokens between items
+  // up to the next `model`, `block` or `train`, so one pass sees every item.
   const cst = parseTokens(lexed.tokens);
   // Copy: the parser instance is shared and its error list is reset per parse.
   const syntaxErrors = [...regParser.errors];

@@ -13,7 +13,7 @@
 //     statement starting with a sign has no meaning anyway);
 //   - `;` may end any statement, for several statements on one line.
 import './object-group-by.ts';
-import { CstParser, type CstNode, type IToken } from 'chevrotain';
+import { CstParser, type CstNode, type IOrAlt, type IToken } from 'chevrotain';
 import * as t from './tokens.ts';
 import { syntaxErrorMessages } from './syntax-error-messages.ts';
 
@@ -27,6 +27,20 @@ class RegParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Each OR's alternatives, built on first use and reused: building them on
+   * every call allocates closures per token, a measurable cost on large files.
+   */
+  private readonly alternatives: Record<string, IOrAlt<unknown>[]> = {};
+
+  /** `(args)` only when the `(` is on the callee's line. */
+  private readonly argsOnSameLine = {
+    GATE: () => this.nextOnSameLine(),
+    DEF: () => {
+      this.SUBRULE(this.args);
+    },
+  };
+
   /** True when the next token starts on the line where the previous one ended. */
   private nextOnSameLine(): boolean {
     const previous: IToken = this.LA(0);
@@ -36,7 +50,7 @@ class RegParser extends CstParser {
 
   file = this.RULE('file', () => {
     this.MANY(() => {
-      this.OR([
+      this.OR(this.alternatives.item ??= [
         { ALT: () => this.SUBRULE(this.model) },
         { ALT: () => this.SUBRULE(this.block) },
         { ALT: () => this.SUBRULE(this.train) },
@@ -87,7 +101,7 @@ class RegParser extends CstParser {
   // ------------------------------------------------------- statements
 
   stmt = this.RULE('stmt', () => {
-    this.OR([
+    this.OR(this.alternatives.statement ??= [
       { ALT: () => this.SUBRULE(this.inputStmt) },
       { ALT: () => this.SUBRULE(this.outputStmt) },
       { ALT: () => this.SUBRULE(this.letStmt) },
@@ -129,7 +143,7 @@ class RegParser extends CstParser {
   });
 
   dim = this.RULE('dim', () => {
-    this.OR([
+    this.OR(this.alternatives.dim ??= [
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.Identifier) },
     ]);
@@ -139,52 +153,40 @@ class RegParser extends CstParser {
 
   /** `head -> step -> step`; `->` binds loosest. */
   expr = this.RULE('expr', () => {
-    this.SUBRULE(this.additive, { LABEL: 'head' });
+    this.SUBRULE(this.binary, { LABEL: 'head' });
     this.MANY(() => {
       this.CONSUME(t.Arrow);
       this.SUBRULE(this.layerApp, { LABEL: 'steps' });
     });
   });
 
-  additive = this.RULE('additive', () => {
-    this.SUBRULE(this.multiplicative, { LABEL: 'operands' });
+  /**
+   * `operand (op operand)*` with `+ - * /` all at one level: precedence is
+   * applied when building the AST, which keeps the rule depth per operand
+   * (and so parsing time) low.
+   */
+  binary = this.RULE('binary', () => {
+    this.SUBRULE(this.operand, { LABEL: 'operands' });
     this.MANY(() => {
-      this.OR([
+      this.OR(this.alternatives.binaryOperator ??= [
         { ALT: () => this.CONSUME(t.Plus, { LABEL: 'operators' }) },
         { ALT: () => this.CONSUME(t.Minus, { LABEL: 'operators' }) },
-      ]);
-      this.SUBRULE2(this.multiplicative, { LABEL: 'operands' });
-    });
-  });
-
-  multiplicative = this.RULE('multiplicative', () => {
-    this.SUBRULE(this.unary, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.OR([
         { ALT: () => this.CONSUME(t.Star, { LABEL: 'operators' }) },
         { ALT: () => this.CONSUME(t.Slash, { LABEL: 'operators' }) },
       ]);
-      this.SUBRULE2(this.unary, { LABEL: 'operands' });
+      this.SUBRULE2(this.operand, { LABEL: 'operands' });
     });
   });
 
-  unary = this.RULE('unary', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(t.Minus, { LABEL: 'operator' }) },
-            { ALT: () => this.CONSUME(t.Plus, { LABEL: 'operator' }) },
-          ]);
-          this.SUBRULE(this.unary, { LABEL: 'operand' });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.primary) },
-    ]);
-  });
-
-  primary = this.RULE('primary', () => {
-    this.OR([
+  /** A primary value with any unary signs in front of it. */
+  operand = this.RULE('operand', () => {
+    this.MANY(() => {
+      this.OR(this.alternatives.sign ??= [
+        { ALT: () => this.CONSUME(t.Minus, { LABEL: 'signs' }) },
+        { ALT: () => this.CONSUME(t.Plus, { LABEL: 'signs' }) },
+      ]);
+    });
+    this.OR2(this.alternatives.operandValue ??= [
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.StringLiteral) },
       { ALT: () => this.CONSUME(t.True) },
@@ -229,7 +231,7 @@ class RegParser extends CstParser {
       this.SUBRULE(this.repeatCount);
     });
     this.CONSUME2(t.Identifier, { LABEL: 'callee' });
-    this.OPTION3({ GATE: () => this.nextOnSameLine(), DEF: () => this.SUBRULE(this.args) });
+    this.OPTION3(this.argsOnSameLine);
     this.OPTION4(() => {
       this.CONSUME(t.With);
       this.SUBRULE(this.attachment);
@@ -241,7 +243,7 @@ class RegParser extends CstParser {
   });
 
   repeatCount = this.RULE('repeatCount', () => {
-    this.OR([
+    this.OR(this.alternatives.repeatCount ??= [
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.Identifier) },
       { ALT: () => this.SUBRULE(this.parenExpr) },
@@ -251,7 +253,7 @@ class RegParser extends CstParser {
   /** `weightnorm` or `dropconnect(0.2)` after `with`. */
   attachment = this.RULE('attachment', () => {
     this.CONSUME(t.Identifier, { LABEL: 'callee' });
-    this.OPTION({ GATE: () => this.nextOnSameLine(), DEF: () => this.SUBRULE(this.args) });
+    this.OPTION(this.argsOnSameLine);
   });
 
   args = this.RULE('args', () => {
@@ -289,7 +291,7 @@ class RegParser extends CstParser {
   });
 
   trainStmt = this.RULE('trainStmt', () => {
-    this.OR([
+    this.OR(this.alternatives.trainStatement ??= [
       { ALT: () => this.SUBRULE(this.lossStmt) },
       { ALT: () => this.SUBRULE(this.optimizerStmt) },
       { ALT: () => this.SUBRULE(this.scheduleStmt) },
@@ -307,7 +309,7 @@ class RegParser extends CstParser {
   /** A function in a train statement: `mse`, `adamw(lr=1e-3)`; no label, no `with`. */
   trainCall = this.RULE('trainCall', () => {
     this.CONSUME(t.Identifier, { LABEL: 'callee' });
-    this.OPTION({ GATE: () => this.nextOnSameLine(), DEF: () => this.SUBRULE(this.args) });
+    this.OPTION(this.argsOnSameLine);
   });
 
   lossStmt = this.RULE('lossStmt', () => {
@@ -340,7 +342,7 @@ class RegParser extends CstParser {
     this.CONSUME(t.Noise);
     this.SUBRULE(this.trainCall);
     this.CONSUME(t.On);
-    this.OR([
+    this.OR(this.alternatives.noiseTarget ??= [
       { ALT: () => this.CONSUME(t.Input) },
       { ALT: () => this.CONSUME(t.Weights) },
       { ALT: () => this.SUBRULE(this.globList) },
@@ -356,7 +358,7 @@ class RegParser extends CstParser {
   });
 
   glob = this.RULE('glob', () => {
-    this.OR([
+    this.OR(this.alternatives.glob ??= [
       { ALT: () => this.CONSUME(t.Glob) },
       { ALT: () => this.CONSUME(t.StringLiteral) },
     ]);
@@ -379,7 +381,7 @@ class RegParser extends CstParser {
 
   earlyStopStmt = this.RULE('earlyStopStmt', () => {
     this.CONSUME(t.EarlyStop);
-    this.OPTION({ GATE: () => this.nextOnSameLine(), DEF: () => this.SUBRULE(this.args) });
+    this.OPTION(this.argsOnSameLine);
   });
 
   calibrateStmt = this.RULE('calibrateStmt', () => {
@@ -397,7 +399,7 @@ class RegParser extends CstParser {
   });
 
   settingStmt = this.RULE('settingStmt', () => {
-    this.OR([
+    this.OR(this.alternatives.settingKey ??= [
       { ALT: () => this.CONSUME(t.Batch, { LABEL: 'key' }) },
       { ALT: () => this.CONSUME(t.Epochs, { LABEL: 'key' }) },
       { ALT: () => this.CONSUME(t.Seed, { LABEL: 'key' }) },

@@ -63,7 +63,7 @@ function firstTokens(paths: readonly (readonly TokenType[])[]): TokenType[] {
  */
 function alternativesBeforeCloser(ruleName: string, expected: TokenType, previous: IToken): string[] {
   const afterSeparator = previous.tokenType === t.Comma || bracketOpeners.has(previous.tokenType);
-  switch (`${ruleName} ${expected.name}`) {
+  switch (`${ruleName} ${expected === EOF ? 'EOF' : expected.name}`) {
     case 'body RCurly':
       return ['a statement'];
     case 'train RCurly':
@@ -78,6 +78,8 @@ function alternativesBeforeCloser(ruleName: string, expected: TokenType, previou
       return [afterSeparator ? 'an expression' : '`,`'];
     case 'tensorType RBracket':
       return ['`,`'];
+    case 'file EOF':
+      return ['`model`', '`block`', '`train`'];
     default:
       return [];
   }
@@ -88,7 +90,7 @@ const bracketOpeners = new Set<TokenType>(t.bracketPairs.keys());
 export const syntaxErrorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, previous, ruleName }) =>
     encode([expected], alternativesBeforeCloser(ruleName, expected, previous)),
-  buildNotAllInputParsedMessage: () => encode([t.Model, t.Block, t.Train]),
+  buildNotAllInputParsedMessage: () => encode([t.Model, t.Block, t.Train, EOF]),
   buildNoViableAltMessage: ({ expectedPathsPerAlt }) => encode(expectedPathsPerAlt.flatMap(firstTokens)),
   buildEarlyExitMessage: ({ expectedIterationPaths }) => encode(firstTokens(expectedIterationPaths)),
 };

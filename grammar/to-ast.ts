@@ -35,8 +35,16 @@ class AstBuilder {
   private tokenSpan(token: IToken | undefined): Span | undefined {
     if (token === undefined || !isRealToken(token)) return undefined;
     const end = token.endOffset! + 1;
-    this.cursor = Math.max(this.cursor, end);
-    return this.source.span(token.startOffset, end);
+    if (end > this.cursor) this.cursor = end;
+    // The lexer tracked lines and columns already; parser tokens never span
+    // lines, so no search through the line table is needed.
+    if (token.startLine === undefined || token.startLine !== token.endLine) {
+      return this.source.span(token.startOffset, end);
+    }
+    return {
+      start: { offset: token.startOffset, line: token.startLine, column: token.startColumn! },
+      end: { offset: end, line: token.startLine, column: token.endColumn! + 1 },
+    };
   }
 
   /** The span from the first present part to the last; zero-width at the cursor when none is. */
@@ -194,55 +202,52 @@ class AstBuilder {
 
   expr(node: C.ExprCstNode): A.Expr {
     const headNode = first(node.children.head);
-    const head = headNode === undefined ? this.missingExpr() : this.additive(headNode);
+    const head = headNode === undefined ? this.missingExpr() : this.binary(headNode);
     const steps = (node.children.steps ?? []).map((s) => this.layerApp(s));
     if (steps.length === 0) return head;
     return { kind: 'Chain', head, steps, span: this.cover(head, ...steps) };
   }
 
-  private additive(node: C.AdditiveCstNode): A.Expr {
-    return this.binaryChain(node.children.operands ?? [], node.children.operators ?? [], (n) =>
-      this.multiplicative(n),
-    );
-  }
-
-  private multiplicative(node: C.MultiplicativeCstNode): A.Expr {
-    return this.binaryChain(node.children.operands ?? [], node.children.operators ?? [], (n) => this.unary(n));
-  }
-
-  /** Left-associative fold of `operand (op operand)*`, in source order. */
-  private binaryChain<N>(operandNodes: readonly N[], operators: readonly IToken[], convert: (n: N) => A.Expr): A.Expr {
-    const firstNode = operandNodes[0];
-    let result = firstNode === undefined ? this.missingExpr() : convert(firstNode);
+  /**
+   * `operand (op operand)*` with `* /` binding tighter than `+ -`, each
+   * left-associative: fold each run of `* /` first, then the `+ -` between runs.
+   */
+  private binary(node: C.BinaryCstNode): A.Expr {
+    const operands = (node.children.operands ?? []).map((o) => this.operand(o));
+    const operators = node.children.operators ?? [];
+    const operandAt = (i: number): A.Expr => operands[i] ?? this.missingExpr();
+    let sum: A.Expr | undefined;
+    let sumOperator: IToken | undefined;
+    let product = operandAt(0);
     operators.forEach((operator, i) => {
-      const opSpan = this.cover(operator);
-      const rightNode = operandNodes[i + 1];
-      const right = rightNode === undefined ? this.missingExpr() : convert(rightNode);
-      result = {
-        kind: 'Binary',
-        op: operator.image as A.BinaryOp,
-        left: result,
-        right,
-        span: this.cover(result, { span: opSpan }, right),
-      };
+      const right = operandAt(i + 1);
+      if (operator.image === '*' || operator.image === '/') {
+        product = this.binaryNode(operator, product, right);
+        return;
+      }
+      sum = sum === undefined ? product : this.binaryNode(sumOperator!, sum, product);
+      sumOperator = operator;
+      product = right;
     });
-    return result;
+    return sum === undefined ? product : this.binaryNode(sumOperator!, sum, product);
   }
 
-  private unary(node: C.UnaryCstNode): A.Expr {
-    const operator = first(node.children.operator);
-    if (operator) {
-      const opSpan = this.cover(operator);
-      const operandNode = first(node.children.operand);
-      const operand = operandNode === undefined ? this.missingExpr() : this.unary(operandNode);
-      return { kind: 'Unary', op: operator.image === '+' ? '+' : '-', operand, span: this.cover({ span: opSpan }, operand) };
-    }
-    const primary = first(node.children.primary);
-    return primary === undefined ? this.missingExpr() : this.primary(primary);
+  private binaryNode(operator: IToken, left: A.Expr, right: A.Expr): A.Binary {
+    return { kind: 'Binary', op: operator.image as A.BinaryOp, left, right, span: this.cover(left, right) };
   }
 
-  private primary(node: C.PrimaryCstNode): A.Expr {
+  private operand(node: C.OperandCstNode): A.Expr {
     const c = node.children;
+    const signs = c.signs ?? [];
+    let value = this.primary(c);
+    for (let i = signs.length - 1; i >= 0; i--) {
+      const sign = signs[i]!;
+      value = { kind: 'Unary', op: sign.image === '+' ? '+' : '-', operand: value, span: this.cover(sign, value) };
+    }
+    return value;
+  }
+
+  private primary(c: C.OperandCstChildren): A.Expr {
     const number = first(c.NumberLiteral);
     if (number) return this.numberLit(number);
     const string = first(c.StringLiteral);
@@ -469,16 +474,11 @@ class AstBuilder {
   }
 }
 
-/** Offset of the first real token under a CST node, for restoring source order. */
+/** Offset of an item's keyword (`model`, `block`, `train`), for restoring source order. */
 function nodeOffset(node: CstNode): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (const children of Object.values(node.children)) {
-    for (const child of children) {
-      const offset = 'tokenType' in child ? (isRealToken(child) ? child.startOffset : Infinity) : nodeOffset(child);
-      if (offset < best) best = offset;
-    }
-  }
-  return best;
+  const keyword = node.children['Model'] ?? node.children['Block'] ?? node.children['Train'];
+  const token = keyword?.[0];
+  return token !== undefined && 'tokenType' in token ? token.startOffset : Number.POSITIVE_INFINITY;
 }
 
 export function cstToAst(file: CstNode, comments: readonly IToken[], source: SourceFile): A.Program {

@@ -67,16 +67,18 @@ const GLOB_PATTERN = /[A-Za-z_*?][A-Za-z0-9_*?.[\]]*/y;
 const NOISE_TARGET_WORDS = new Set(['input', 'weights']);
 
 /**
- * True when the next token is a glob position: right after `on`, or after a
- * `,` that follows a glob (bare or quoted) of the same list. Everywhere else
+ * True when the next token is a glob position: right after `on` on the same
+ * line, or after a `,` that follows a glob (bare or quoted) of the same list. Everywhere else
  * `c*.weight` lexes as `c`, `*`, ... so that `a*b` stays multiplication.
  */
-function isGlobPosition(matched: readonly IToken[]): boolean {
+function isGlobPosition(text: string, offset: number, matched: readonly IToken[]): boolean {
   let i = matched.length - 1;
   for (;;) {
     const last = matched[i];
     if (last === undefined) return false;
-    if (last.tokenType === On) return true;
+    // The first glob shares the line of its `on`: after a truncated
+    // `penalty l2(1e-4) on`, the next line's `noise` stays a keyword.
+    if (last.tokenType === On) return i < matched.length - 1 || !hasLineBreak(text, last.endOffset! + 1, offset);
     if (last.tokenType !== Comma) return false;
     const beforeComma = matched[i - 1];
     if (beforeComma === undefined) return false;
@@ -88,8 +90,16 @@ function isGlobPosition(matched: readonly IToken[]): boolean {
   }
 }
 
+function hasLineBreak(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
 function matchGlob(text: string, offset: number, matched: IToken[]): RegExpExecArray | null {
-  if (!isGlobPosition(matched)) return null;
+  if (!isGlobPosition(text, offset, matched)) return null;
   GLOB_PATTERN.lastIndex = offset;
   const match = GLOB_PATTERN.exec(text);
   if (match === null || NOISE_TARGET_WORDS.has(match[0])) return null;
