@@ -226,6 +226,127 @@ def matmul_cases():
     )
 
 
+# ----------------------------------------------------------------- conv
+
+
+def conv_case(name, x_shape, out_channels, kernel, stride=1, padding=0, dilation=1, groups=1, bias=True,
+              epilogue=(), residual=False, batched=True, seed=0):
+    seeded(seed)
+    spatial = len(x_shape) - 2
+    as_list = lambda v: list(v) if isinstance(v, (tuple, list)) else [v] * spatial  # noqa: E731
+    kernel, stride, padding, dilation = map(as_list, (kernel, stride, padding, dilation))
+    x = rand(*x_shape)
+    fan_in = x_shape[1] // groups * math.prod(kernel)
+    w = rand(out_channels, x_shape[1] // groups, *kernel) / math.sqrt(fan_in)
+    inputs = [("x", x), ("weight", w)]
+    if bias:
+        inputs.append(("bias", rand(out_channels)))
+    conv = F.conv1d if spatial == 1 else F.conv2d
+    y = conv(x, w, inputs[2][1] if bias else None, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    if residual:
+        inputs.append(("residual", rand(*y.shape)))
+    y = apply_epilogue(y, epilogue, [t for _, t in inputs])
+    attrs = {"spatial": spatial, "stride": stride, "padding": padding, "dilation": dilation, "groups": groups,
+             "epilogue": list(epilogue)}
+    names = ["x", "residual"] if residual else ["x"]
+    case(name, "conv", attrs, inputs, y, batched=names if batched else ())
+
+
+def conv_cases():
+    conv_case("conv-2d-basic", (2, 3, 7, 6), 5, 3, padding=1, seed=41)
+    conv_case("conv-2d-stride-2-no-pad-no-bias", (2, 4, 9, 9), 8, 3, stride=2, bias=False, seed=42)
+    conv_case("conv-2d-dilation", (2, 2, 9, 8), 4, 3, padding=2, dilation=2, seed=43)
+    conv_case("conv-2d-asymmetric", (2, 3, 8, 7), 6, (2, 3), stride=(2, 1), padding=(1, 0), dilation=(1, 2), seed=44)
+    conv_case("conv-2d-groups", (2, 4, 6, 6), 6, 3, padding=1, groups=2, seed=45)
+    conv_case("conv-2d-depthwise", (2, 5, 7, 7), 5, 3, padding=1, groups=5, seed=46)
+    conv_case("conv-2d-depthwise-multiplier", (2, 3, 8, 8), 6, 3, stride=2, padding=1, groups=3, seed=47)
+    conv_case("conv-2d-pointwise", (2, 8, 5, 5), 12, 1, seed=48)
+    conv_case("conv-2d-pointwise-groups", (2, 6, 4, 4), 4, 1, groups=2, seed=49)
+    conv_case("conv-2d-pointwise-stride-2", (2, 4, 7, 7), 4, 1, stride=2, seed=50)
+    conv_case("conv-2d-pointwise-padded", (2, 3, 4, 5), 4, 1, padding=1, bias=False, seed=51)
+    conv_case("conv-2d-wide-padding", (2, 2, 5, 5), 4, 3, padding=2, seed=52)
+    conv_case("conv-2d-batch-1", (1, 3, 6, 6), 8, 3, padding=1, seed=53)
+    conv_case("conv-2d-fixed-shape", (2, 3, 5, 5), 4, 3, batched=False, seed=54)
+    conv_case("conv-2d-kernel-fills-input", (2, 3, 4, 4), 5, 4, seed=55)
+    conv_case(
+        "conv-2d-epilogue-residual-relu",
+        (2, 4, 6, 6),
+        4,
+        3,
+        padding=1,
+        residual=True,
+        epilogue=({"kind": "binary", "fn": "add", "operand": 3}, {"kind": "unary", "fn": "relu"}),
+        seed=56,
+    )
+    conv_case("conv-2d-epilogue-no-bias", (2, 3, 6, 5), 4, 3, bias=False, epilogue=({"kind": "unary", "fn": "silu"},),
+              seed=57)
+    conv_case(
+        "conv-2d-pointwise-epilogue",
+        (2, 4, 3, 3),
+        8,
+        1,
+        residual=True,
+        epilogue=({"kind": "unary", "fn": "gelu"}, {"kind": "binary", "fn": "mul", "operand": 3}),
+        seed=58,
+    )
+    conv_case("conv-1d-basic", (2, 4, 11), 6, 3, padding=1, seed=61)
+    conv_case("conv-1d-stride-dilation-groups", (2, 6, 13), 4, 3, stride=2, padding=3, dilation=2, groups=2, seed=62)
+    conv_case("conv-1d-pointwise", (2, 5, 7), 3, 1, seed=63)
+    conv_case("conv-1d-depthwise", (2, 4, 9), 4, 5, padding=2, groups=4, bias=False, seed=64)
+
+
+# ----------------------------------------------------------------- pooling
+
+
+def pool_case(name, kind, x, kernel, stride=None, padding=0, count_include_pad=True, batched=True):
+    spatial = x.dim() - 2
+    as_list = lambda v: list(v) if isinstance(v, (tuple, list)) else [v] * spatial  # noqa: E731
+    kernel = as_list(kernel)
+    stride = as_list(kernel if stride is None else stride)
+    padding = as_list(padding)
+    if kind == "max":
+        pool = F.max_pool1d if spatial == 1 else F.max_pool2d
+        y = pool(x, kernel, stride, padding)
+        count_include_pad = False
+    else:
+        pool = F.avg_pool1d if spatial == 1 else F.avg_pool2d
+        y = pool(x, kernel, stride, padding, count_include_pad=count_include_pad)
+    attrs = {"kind": kind, "spatial": spatial, "kernel": kernel, "stride": stride, "padding": padding,
+             "countIncludePad": count_include_pad}
+    case(name, "pool", attrs, [("x", x)], y, batched=("x",) if batched else ())
+
+
+def global_avgpool_case(name, x, batched=True):
+    y = F.adaptive_avg_pool1d(x, 1) if x.dim() == 3 else F.adaptive_avg_pool2d(x, 1)
+    case(name, "global_avgpool", {}, [("x", x)], y, batched=("x",) if batched else ())
+
+
+def pool_cases():
+    seeded(71)
+    pool_case("pool-max-2d-basic", "max", rand(2, 3, 6, 6), 2)
+    pool_case("pool-max-2d-padded", "max", rand(2, 2, 7, 7), 3, 2, 1)
+    pool_case("pool-max-2d-asymmetric", "max", rand(2, 2, 6, 7), (3, 2), (1, 2), (1, 0))
+    pool_case("pool-max-2d-overlapping", "max", rand(2, 2, 5, 6), 3, 1, 1)
+    # All inputs negative: a zero-padded max would return 0 at the border.
+    pool_case("pool-max-2d-negative-padded", "max", -rand(2, 2, 5, 5).abs() - 1.0, 2, 1, 1)
+    pool_case("pool-max-1d", "max", rand(2, 3, 11), 3, 2, 1)
+    pool_case("pool-max-2d-batch-1", "max", rand(1, 3, 4, 4), 2)
+    pool_case("pool-avg-2d-basic", "avg", rand(2, 3, 6, 6), 2)
+    pool_case("pool-avg-2d-include-pad", "avg", rand(2, 2, 7, 7), 3, 2, 1, count_include_pad=True)
+    pool_case("pool-avg-2d-exclude-pad", "avg", rand(2, 2, 7, 7), 3, 2, 1, count_include_pad=False)
+    pool_case("pool-avg-2d-asymmetric-exclude-pad", "avg", rand(2, 2, 6, 7), (2, 3), (2, 1), (1, 1),
+              count_include_pad=False)
+    pool_case("pool-avg-2d-asymmetric-include-pad", "avg", rand(2, 2, 6, 7), (2, 3), (2, 1), (1, 1))
+    pool_case("pool-avg-1d-include-pad", "avg", rand(2, 3, 10), 4, 3, 2, count_include_pad=True)
+    pool_case("pool-avg-1d-exclude-pad", "avg", rand(2, 3, 10), 4, 3, 2, count_include_pad=False)
+    pool_case("pool-avg-2d-fixed-shape", "avg", rand(3, 2, 4, 6), 2, batched=False)
+    global_avgpool_case("global_avgpool-2d-short", rand(2, 3, 4, 5))
+    global_avgpool_case("global_avgpool-2d-long", rand(2, 3, 9, 10))
+    global_avgpool_case("global_avgpool-2d-very-long", rand(1, 2, 48, 48))
+    global_avgpool_case("global_avgpool-1d", rand(2, 4, 7))
+    global_avgpool_case("global_avgpool-fixed-shape", rand(3, 2, 6, 6), batched=False)
+
+
 def main():
     os.makedirs(ROOT, exist_ok=True)
     for name in os.listdir(ROOT):
@@ -233,6 +354,8 @@ def main():
             shutil.rmtree(os.path.join(ROOT, name))
     linear_cases()
     matmul_cases()
+    conv_cases()
+    pool_cases()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ import type { Node, TensorType } from '../../ir/types.ts';
 import type { Kernel } from '../kernel.ts';
 import { linearKernels } from './linear.ts';
 import { matmulKernels } from './matmul.ts';
+import { convKernels } from './conv.ts';
+import { globalAvgPoolKernels, poolKernels } from './pool.ts';
 import { multiheadAttentionKernels } from './attention.ts';
 import { binaryKernels, elementwiseKernels, unaryKernels } from './elementwise.ts';
 import { concatKernels, permuteKernels } from './layout.ts';
@@ -28,6 +30,9 @@ export type KernelGenerator<Op extends OpName = OpName> = (node: Node<Op>, input
 export const KERNELS: { readonly [Op in OpName]?: KernelGenerator<Op> } = {
   linear: linearKernels,
   matmul: matmulKernels,
+  conv: convKernels,
+  pool: poolKernels,
+  global_avgpool: globalAvgPoolKernels,
   unary: unaryKernels,
   binary: binaryKernels,
   elementwise: elementwiseKernels,

@@ -20,7 +20,7 @@ export function linearKernels(node: Node<'linear'>, inputTypes: readonly TensorT
       bLayout: 'nk',
       a: { name: 'x', input: 0 },
       b: { name: 'weight', input: 1 },
-      ...(hasBias ? { bias: { name: 'bias', input: 2 } } : {}),
+      ...(hasBias ? { bias: { name: 'bias', input: 2, index: (_row: string, col: string) => col } } : {}),
       epilogue: node.attrs.epilogue,
     }),
   ];

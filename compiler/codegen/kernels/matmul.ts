@@ -46,7 +46,8 @@ export interface GemmProblem {
   readonly bLayout: 'kn' | 'nk';
   readonly a: { readonly name: string; readonly input: number };
   readonly b: { readonly name: string; readonly input: number };
-  readonly bias?: { readonly name: string; readonly input: number };
+  /** A bias added before the epilogue; `index` maps WGSL row and column expressions to its element. */
+  readonly bias?: { readonly name: string; readonly input: number; readonly index: (row: string, col: string) => string };
   /** WGSL offsets (in f32s) of batch `bi`'s A and B; statements may define helpers. */
   readonly batchOffsets?: (bi: string) => { readonly setup: string; readonly a: string; readonly b: string };
   readonly epilogue: readonly EpilogueStep[];
@@ -161,7 +162,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
       for (let t = 0; t < 4; t++) {
         const col = `n0 + ${4 * q + t}u`;
         let value = `acc${i}_${q}[${t}]`;
-        if (p.bias) value = `${value} + ${p.bias.name}[${col}]`;
+        if (p.bias) value = `${value} + ${p.bias.name}[${p.bias.index(`m0 + ${i}u`, col)}]`;
         const store = `dst[row + ${col}] = ${emitEpilogue(p.epilogue, value, `row + ${col}`, operandNames)};`;
         body.push(colsExact ? store : `if (${col} < ${p.n}u) { ${store} }`);
       }

@@ -1,0 +1,204 @@
+// Convolution (torch conv1d/conv2d: stride, zero padding, dilation, groups),
+// with the bias and the epilogue applied before the store.
+//
+// A 1x1 convolution with stride 1 and no padding is a GEMM per image and
+// group (weight [O, C] times the image [C, H*W]) and goes to the shared GEMM
+// kernel. Everything else is a direct blocked convolution: each invocation
+// computes CHANNELS output channels of one group times PIXELS output pixels
+// of one image (pixels flattened over the output plane, so small planes waste
+// little). The loop runs over the kernel window outside and the group's input
+// channels inside: where a window tap falls for each pixel, and whether it
+// falls in the padding, depends only on the tap, so it is computed once per
+// tap and reused for every input channel. Depthwise and other narrow groups
+// (fewer than 4 output channels) trade channels for pixels to keep the same
+// number of accumulators.
+import type { Node, TensorType } from '../../ir/types.ts';
+import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts';
+import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
+import { assembleKernel, kernelName, sizeOfDim, sizeWgsl, type Size } from './layout.ts';
+import { gemmKernel } from './matmul.ts';
+
+const WORKGROUP = 64;
+
+/** The convolution with 1d made 2d (a height of 1), so one code path serves both. */
+interface ConvGeometry {
+  readonly batch: Size;
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  readonly o: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+}
+
+function geometry(node: Node<'conv'>, inputTypes: readonly TensorType[]): ConvGeometry {
+  const a = node.attrs;
+  const x = inputTypes[0]!.shape;
+  const wt = inputTypes[1]!.shape as readonly number[];
+  const out = node.type.shape as readonly (number | 'N')[];
+  const two = (v: readonly number[], fill: number): [number, number] => (a.spatial === 1 ? [fill, v[0]!] : [v[0]!, v[1]!]);
+  return {
+    batch: sizeOfDim(x[0]!),
+    c: x[1] as number,
+    h: a.spatial === 1 ? 1 : (x[2] as number),
+    w: x[x.length - 1] as number,
+    o: wt[0]!,
+    kh: a.spatial === 1 ? 1 : wt[2]!,
+    kw: wt[wt.length - 1]!,
+    oh: a.spatial === 1 ? 1 : (out[2] as number),
+    ow: out[out.length - 1] as number,
+    stride: two(a.stride, 1),
+    padding: two(a.padding, 0),
+    dilation: two(a.dilation, 1),
+    groups: a.groups,
+  };
+}
+
+/** Input 2 is the bias unless an epilogue step reads it as an operand (a fused node without bias). */
+function hasBias(node: Node<'conv'>, inputTypes: readonly TensorType[]): boolean {
+  return inputTypes.length > 2 && !node.attrs.epilogue.some((s) => s.kind === 'binary' && s.operand === 2);
+}
+
+export function convKernels(node: Node<'conv'>, inputTypes: readonly TensorType[]): Kernel[] {
+  const g = geometry(node, inputTypes);
+  const pointwise =
+    g.kh === 1 && g.kw === 1 && g.stride.every((s) => s === 1) && g.padding.every((p) => p === 0);
+  return [pointwise ? pointwiseConv(node, g, hasBias(node, inputTypes)) : directConv(node, g, hasBias(node, inputTypes))];
+}
+
+/** out[n, g, :, :] = W[g] (Og x Cg) times x[n, g] (Cg x H*W): one GEMM per image and group. */
+function pointwiseConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean): Kernel {
+  const cg = g.c / g.groups;
+  const og = g.o / g.groups;
+  const plane = g.h * g.w;
+  return gemmKernel({
+    name: kernelName(node),
+    batch: { k: g.batch.k * g.groups, n: g.batch.n },
+    m: { k: og, n: false },
+    k: cg,
+    n: plane,
+    bLayout: 'kn',
+    a: { name: 'weight', input: 1 },
+    b: { name: 'x', input: 0 },
+    ...(bias
+      ? { bias: { name: 'bias', input: 2, index: (row: string) => (g.groups === 1 ? row : `(bi % ${g.groups}u) * ${og}u + ${row}`) } }
+      : {}),
+    // Batch index bi = image * groups + group; images are [C, plane], groups consecutive in C.
+    batchOffsets: (bi) => ({ setup: '', a: g.groups === 1 ? '0u' : `(${bi} % ${g.groups}u) * ${og * cg}u`, b: `${bi} * ${cg * plane}u` }),
+    epilogue: node.attrs.epilogue,
+  });
+}
+
+function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean): Kernel {
+  const cg = g.c / g.groups;
+  const og = g.o / g.groups;
+  // Accumulators: channels x (vec4s of pixels); 4 x 1 normally, 1 x 2 for narrow groups.
+  const channels = og >= 4 ? 4 : og;
+  const pixelVecs = channels >= 3 ? 1 : 2;
+  const pixels = 4 * pixelVecs;
+  const plane = g.oh * g.ow;
+  const tilesP = Math.ceil(plane / pixels);
+  const tilesO = Math.ceil(og / channels);
+  const window = g.kh * g.kw;
+  const [sh, sw] = g.stride;
+  const [ph, pw] = g.padding;
+  const [dh, dw] = g.dilation;
+
+  const bindings: KernelBinding[] = [
+    { name: 'x', access: 'read', source: { kind: 'input', index: 0 } },
+    { name: 'weight', access: 'read', source: { kind: 'input', index: 1 } },
+  ];
+  if (bias) bindings.push({ name: 'bias', access: 'read', source: { kind: 'input', index: 2 } });
+  const operandNames: Record<number, string> = {};
+  for (const index of epilogueOperands(node.attrs.epilogue)) {
+    operandNames[index] = `operand${index}`;
+    bindings.push({ name: operandNames[index], access: 'read', source: { kind: 'input', index } });
+  }
+  bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
+
+  const vecs = Array.from({ length: pixelVecs }, (_, v) => v);
+  const chans = Array.from({ length: channels }, (_, j) => j);
+  const lines: string[] = [
+    `let pt = gidx % ${tilesP}u;`,
+    `let r1 = gidx / ${tilesP}u;`,
+    `let ot = r1 % ${tilesO}u;`,
+    `let r2 = r1 / ${tilesO}u;`,
+    `let grp = r2 % ${g.groups}u;`,
+    `let img = r2 / ${g.groups}u;`,
+    `if (img >= ${sizeWgsl(g.batch)}) { return; }`,
+    `let p0 = pt * ${pixels}u;`,
+    `let oc0 = ot * ${channels}u;`,
+    `let xBase = (img * ${g.c}u + grp * ${cg}u) * ${g.h * g.w}u;`,
+  ];
+  // Each pixel's window origin in the (unpadded) input; edge pixels clamp to the last one.
+  for (const v of vecs) {
+    lines.push(`let pix${v} = min(vec4<u32>(p0 + ${4 * v}u) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(${plane - 1}u));`);
+    lines.push(`let ih${v} = vec4<i32>(pix${v} / ${g.ow}u) * ${sh}i - ${ph}i;`);
+    lines.push(`let iw${v} = vec4<i32>(pix${v} % ${g.ow}u) * ${sw}i - ${pw}i;`);
+  }
+  for (const j of chans) {
+    lines.push(`let wBase${j} = (grp * ${og}u + min(oc0 + ${j}u, ${og - 1}u)) * ${cg * window}u;`);
+    for (const v of vecs) lines.push(`var acc${j}_${v} = vec4<f32>();`);
+  }
+  lines.push(`for (var kh = 0u; kh < ${g.kh}u; kh++) {`);
+  lines.push(`  for (var kw = 0u; kw < ${g.kw}u; kw++) {`);
+  lines.push(`    let tap = kh * ${g.kw}u + kw;`);
+  for (const v of vecs) {
+    lines.push(`    let y${v} = ih${v} + i32(kh * ${dh}u);`);
+    lines.push(`    let x${v} = iw${v} + i32(kw * ${dw}u);`);
+    lines.push(
+      `    let ok${v} = (y${v} >= vec4<i32>(0)) & (y${v} < vec4<i32>(${g.h})) & (x${v} >= vec4<i32>(0)) & (x${v} < vec4<i32>(${g.w}));`,
+    );
+    // Taps in the padding read element 0 of the plane (always valid) and are zeroed.
+    lines.push(`    let at${v} = vec4<u32>(select(vec4<i32>(0), y${v} * ${g.w}i + x${v}, ok${v}));`);
+  }
+  lines.push(`    for (var c = 0u; c < ${cg}u; c++) {`);
+  lines.push(`      let plane = xBase + c * ${g.h * g.w}u;`);
+  for (const v of vecs) {
+    const gather = ['x', 'y', 'z', 'w'].map((lane) => `x[plane + at${v}.${lane}]`).join(', ');
+    lines.push(`      let in${v} = select(vec4<f32>(0.0), vec4<f32>(${gather}), ok${v});`);
+  }
+  for (const j of chans) {
+    lines.push(`      let w${j} = weight[wBase${j} + c * ${window}u + tap];`);
+    for (const v of vecs) lines.push(`      acc${j}_${v} += w${j} * in${v};`);
+  }
+  lines.push('    }');
+  lines.push('  }');
+  lines.push('}');
+
+  // Stores: channel j of the tile, pixel 4v + t.
+  const channelsExact = og % channels === 0;
+  const pixelsExact = plane % pixels === 0;
+  for (const j of chans) {
+    const body: string[] = [`let oc = grp * ${og}u + oc0 + ${j}u;`, `let row = (img * ${g.o}u + oc) * ${plane}u + p0;`];
+    for (const v of vecs) {
+      for (let t = 0; t < 4; t++) {
+        const p = 4 * v + t;
+        let value = `acc${j}_${v}[${t}]`;
+        if (bias) value = `${value} + bias[oc]`;
+        const store = `dst[row + ${p}u] = ${emitEpilogue(node.attrs.epilogue, value, `row + ${p}u`, operandNames)};`;
+        body.push(pixelsExact ? store : `if (p0 + ${p}u < ${plane}u) { ${store} }`);
+      }
+    }
+    const block = body.map((l) => `  ${l}`).join('\n');
+    lines.push(channelsExact ? `{\n${block}\n}` : `if (oc0 + ${j}u < ${og}u) {\n${block}\n}`);
+  }
+
+  const threads = tilesP * tilesO * g.groups * g.batch.k;
+  const groups: AffineInN = g.batch.n ? { perN: threads, fixed: 0 } : { perN: 0, fixed: threads };
+  return assembleKernel({
+    name: kernelName(node),
+    bindings,
+    workgroupSize: WORKGROUP,
+    body: lines.join('\n'),
+    helpers: epilogueHelpers(node.attrs.epilogue),
+    groups,
+    groupsDivisor: WORKGROUP,
+  });
+}
