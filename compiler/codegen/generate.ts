@@ -29,10 +29,10 @@ interface Step {
   readonly kernels: readonly Kernel[];
 }
 
-export function kernelsFor(node: Node): readonly Kernel[] {
-  const generate = KERNELS[node.op];
+export function kernelsFor(node: Node, graph: Graph): readonly Kernel[] {
+  const generate = KERNELS[node.op] as ((n: Node, types: readonly Graph['nodes'][number]['type'][]) => Kernel[]) | undefined;
   if (!generate) throw new CodegenError(`no WGSL kernel for op ${node.op}${node.origin ? ` (layer ${node.origin.layer})` : ''}`);
-  return generate(node as never);
+  return generate(node, node.inputs.map((i) => graph.nodes[i]!.type));
 }
 
 export function generateBundle(graph: Graph, options: GenerateOptions): GeneratedBundle {
@@ -71,7 +71,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
       }
       default:
         stepOf.set(node.id, steps.length);
-        steps.push({ node, kernels: kernelsFor(node) });
+        steps.push({ node, kernels: kernelsFor(node, graph) });
     }
   }
 

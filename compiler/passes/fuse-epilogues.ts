@@ -21,7 +21,7 @@ function epilogueOf(node: Node): readonly EpilogueStep[] {
 
 function withEpilogue(ctx: RewriteContext, producer: Node, extraInputs: readonly ValueId[], step: EpilogueStep, at: Node): ValueId {
   const attrs = { ...(producer.attrs as object), epilogue: [...epilogueOf(producer), step] };
-  return ctx.b.addTyped(producer.op, [...producer.inputs, ...extraInputs], attrs as never, producer.type, at.origin ?? producer.origin);
+  return ctx.b.addTyped(producer.op, [...producer.inputs, ...extraInputs], attrs as never, producer.type, producer.origin ?? at.origin);
 }
 
 function fusableProducer(ctx: RewriteContext, id: ValueId): Node | undefined {
