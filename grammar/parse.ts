@@ -1,14 +1,16 @@
 // Source text -> AST plus every lexical and syntax error in the file, as
 // Diagnostics. Parsing never throws: recovery builds a partial AST and the
 // diagnostics say what was wrong.
-import { EOF, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { EOF, type ILexingError, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import { sortDiagnostics, type Diagnostic, type Label } from '../diagnostics/diagnostic.ts';
 import type { Program } from './ast.ts';
+import { BracketTracker } from './bracket-tracker.ts';
 import { describeInvalidNumber, parseNumberLiteral } from './number-literal.ts';
 import { parseTokens, regParser } from './parser.ts';
 import { SourceFile, type Span } from './source.ts';
 import { decodeSyntaxError, describeFound } from './syntax-error-messages.ts';
 import { cstToAst } from './to-ast.ts';
+import { findUnseparatedStatements } from './statement-separators.ts';
 import * as t from './tokens.ts';
 
 export interface ParseResult {
@@ -17,36 +19,23 @@ export interface ParseResult {
 }
 
 export function parse(source: SourceFile): ParseResult {
+  const report = new Reporter(source);
   const lexed = t.regLexer.tokenize(source.text);
   const comments = lexed.groups['comments'] ?? [];
-  const report = new Reporter(source);
-
-  for (const error of lexed.errors) {
-    const text = source.text.slice(error.offset, error.offset + error.length);
-    const what = error.length === 1 ? 'character' : 'characters';
-    report.error('E0101', `unexpected ${what} \`${text}\``, source.span(error.offset, error.offset + error.length), {
-      label: 'not part of any token',
-    });
-  }
-  for (const token of [...lexed.tokens, ...comments]) checkToken(token, report);
-
+  reportLexicalErrors(lexed.errors, [...lexed.tokens, ...comments], report);
   // Chevrotain's in-repetition recovery skips stray tokens between items
   // up to the next `model`, `block` or `train`, so one pass sees every item.
   const cst = parseTokens(lexed.tokens);
   // Copy: the parser instance is shared and its error list is reset per parse.
-  const syntaxErrors = [...regParser.errors];
-  // After a syntax error, recovery skips ahead and often stumbles again on
-  // the same line; those follow-on errors are noise, so one per line.
-  const reportedLines = new Set<number>();
-  for (const error of syntaxErrors) {
-    const offset = errorOffset(error.token, lexed.tokens, source);
-    const line = source.position(offset).line;
-    if (reportedLines.has(line)) continue;
-    reportedLines.add(line);
-    reportSyntaxError(error, offset, lexed.tokens, report);
-  }
-
+  const errorLines = reportSyntaxErrors([...regParser.errors], lexed.tokens, report);
   const program = cstToAst(cst, comments, source);
+  for (const token of findUnseparatedStatements(program, lexed.tokens)) {
+    if (errorLines.has(token.startLine!)) continue;
+    report.error('E0103', `expected \`;\` or a new line, found \`${token.image}\``, report.tokenSpan(token), {
+      label: 'a new statement starts here',
+      notes: ['statements on one line are separated by `;`'],
+    });
+  }
   return { program, diagnostics: sortDiagnostics(report.diagnostics) };
 }
 
@@ -85,6 +74,16 @@ class Reporter {
   }
 }
 
+function reportLexicalErrors(errors: readonly ILexingError[], tokens: readonly IToken[], report: Reporter): void {
+  for (const error of errors) {
+    const text = report.source.text.slice(error.offset, error.offset + error.length);
+    const what = error.length === 1 ? 'character' : 'characters';
+    const span = report.source.span(error.offset, error.offset + error.length);
+    report.error('E0101', `unexpected ${what} \`${text}\``, span, { label: 'not part of any token' });
+  }
+  for (const token of tokens) checkToken(token, report);
+}
+
 /** Lexical problems the lexer accepted as tokens so parsing could go on. */
 function checkToken(token: IToken, report: Reporter): void {
   const span = report.tokenSpan(token);
@@ -104,6 +103,28 @@ function checkToken(token: IToken, report: Reporter): void {
   }
 }
 
+/** Reports syntax errors, one per line; returns the lines that got one. */
+function reportSyntaxErrors(
+  errors: readonly IRecognitionException[],
+  tokens: readonly IToken[],
+  report: Reporter,
+): Set<number> {
+  const brackets = new BracketTracker(tokens);
+  const located = errors
+    .map((error) => ({ error, offset: errorOffset(error.token, tokens, report.source) }))
+    .sort((a, b) => a.offset - b.offset);
+  // After a syntax error, recovery skips ahead and often stumbles again on
+  // the same line; those follow-on errors are noise, so one per line.
+  const reportedLines = new Set<number>();
+  for (const { error, offset } of located) {
+    const line = report.source.position(offset).line;
+    if (reportedLines.has(line)) continue;
+    reportedLines.add(line);
+    reportSyntaxError(error, offset, tokens, brackets, report);
+  }
+  return reportedLines;
+}
+
 /** Where a syntax error points: the offending token, or just after the last token at end of file. */
 function errorOffset(token: IToken, tokens: readonly IToken[], source: SourceFile): number {
   if (token.tokenType !== EOF && Number.isFinite(token.startOffset)) return token.startOffset;
@@ -111,14 +132,21 @@ function errorOffset(token: IToken, tokens: readonly IToken[], source: SourceFil
   return last === undefined ? source.text.length : last.endOffset! + 1;
 }
 
-function reportSyntaxError(error: IRecognitionException, offset: number, tokens: readonly IToken[], report: Reporter): void {
+function reportSyntaxError(
+  error: IRecognitionException,
+  offset: number,
+  tokens: readonly IToken[],
+  brackets: BracketTracker,
+  report: Reporter,
+): void {
   const detail = decodeSyntaxError(error.message);
   const found = describeFound(error.token);
   const atEnd = error.token.tokenType === EOF;
   const span = atEnd ? report.source.span(offset, offset) : report.tokenSpan(error.token);
   const expected = joinAlternatives(detail.expected);
 
-  const unclosed = findUnclosedOpener(tokens, tokenIndexAt(tokens, offset), detail.expectedTokens);
+  const closers = new Set([...t.bracketPairs.values()].filter((closer) => detail.expectedTokens.includes(closer.name)));
+  const unclosed = closers.size === 0 ? undefined : brackets.unclosedOpenerAt(t.tokenIndexAt(tokens, offset), closers);
   if (unclosed !== undefined) {
     const closer = closingImage(unclosed.tokenType);
     report.error('E0104', `missing \`${closer}\` to close \`${unclosed.image}\``, span, {
@@ -138,61 +166,6 @@ function joinAlternatives(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-// ------------------------------------------------------------- brackets
-
-/** Index of the first token starting at or after offset (tokens.length at end of file). */
-function tokenIndexAt(tokens: readonly IToken[], offset: number): number {
-  let lo = 0;
-  let hi = tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function closingImage(opener: TokenType): string {
-  return opener === t.LParen ? ')' : opener === t.LBracket ? ']' : '}';
-}
-
-/**
- * When a syntax error expected a closing bracket, the innermost opening
- * bracket of that kind that is open at the error and never closed anywhere
- * in the file. That makes the error a missing bracket (E0104) rather than a
- * stray token before a bracket that does come later (E0103).
- */
-function findUnclosedOpener(
-  tokens: readonly IToken[],
-  errorIndex: number,
-  expectedTokenNames: readonly string[],
-): IToken | undefined {
-  const expectedClosers = new Set(
-    [...t.bracketPairs.values()].filter((closer) => expectedTokenNames.includes(closer.name)),
-  );
-  if (expectedClosers.size === 0) return undefined;
-
-  const open: number[] = [];
-  let candidate: number | undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    if (i === errorIndex) {
-      candidate = [...open].reverse().find((j) => expectedClosers.has(t.bracketPairs.get(tokens[j]!.tokenType)!));
-      if (candidate === undefined) return undefined;
-    }
-    const type = tokens[i]!.tokenType;
-    if (t.bracketPairs.has(type)) {
-      open.push(i);
-      continue;
-    }
-    const depth = [...open].reverse().findIndex((j) => t.bracketPairs.get(tokens[j]!.tokenType) === type);
-    if (depth === -1) continue; // a stray closer closes nothing
-    // Openers above the match were never closed; the match is.
-    const matched = open.length - 1 - depth;
-    if (candidate !== undefined && open[matched] === candidate) return undefined;
-    open.length = matched;
-  }
-  if (errorIndex >= tokens.length) {
-    candidate = [...open].reverse().find((j) => expectedClosers.has(t.bracketPairs.get(tokens[j]!.tokenType)!));
-  }
-  return candidate === undefined ? undefined : tokens[candidate];
+  return t.bracketPairs.get(opener)!.LABEL!.slice(1, -1);
 }

@@ -1,17 +1,22 @@
 // The .reg parser: one chevrotain CstParser, built once and reused.
 //
-// Statements have no separator token. A statement ends where its expression
-// cannot continue, so `relu` followed by `maxpool(2)` on the next line is two
-// statements, and a line starting with `->` continues the chain above. The
-// newline rules that remain, each chosen so the grammar stays LL(k):
+// Statements have no separator token in the grammar: a statement ends where
+// its expression cannot continue, so `relu` followed by `maxpool(2)` on the
+// next line is two statements, and a line starting with `->` continues the
+// chain above. The rules around line ends, each chosen so the grammar stays
+// LL(k):
 //   - argument parentheses must open on the same line as their callee, so a
 //     statement may start with `(`: `relu` then `(a + b) -> fc` on the next
 //     line are two statements;
-//   - `->`, `+`, `-`, `*`, `/` and `with` always continue the expression,
-//     whether they end a line or start the next one. A statement therefore
-//     cannot start with a binary operator, unary `-`/`+` included (a flow
-//     statement starting with a sign has no meaning anyway);
-//   - `;` may end any statement, for several statements on one line.
+//   - `->`, `+`, `-`, `*`, `/` and `with` continue an expression whether
+//     they end a line or start the next one, so a statement cannot start
+//     with a sign where the previous one could continue. The one exception:
+//     after a chain step (always a layer application) only `->` continues,
+//     so `x -> relu` then `-y` on the next line are two statements;
+//   - two statements on one line need a `;` between them; parse() checks
+//     that after parsing (statement-separators.ts).
+// Inside an argument list, `with` takes every following `, name` as another
+// attachment: write `f((x with a), y)` to pass a second argument after one.
 import './object-group-by.ts';
 import { CstParser, type CstNode, type IOrAlt, type IToken } from 'chevrotain';
 import * as t from './tokens.ts';

@@ -2,7 +2,9 @@
 //
 // Reserved words are kept few. Only the words that start or shape a model
 // statement are reserved: `model block train input output let repeat with on
-// true false`. The train statement words (`loss`, `batch`, `steps`, ...),
+// true false`. (`input x` must not read as a flow statement `input` followed
+// by `x`, and `on` must be unambiguous because globs are lexed after it.)
+// The train statement words (`loss`, `batch`, `steps`, ...),
 // `then` and `weights` are *soft* keywords: they lex as their own token type
 // but belong to the Identifier category, so everywhere the parser accepts an
 // identifier it accepts them too. A user can label a layer `loss`, name a
@@ -68,8 +70,9 @@ const NOISE_TARGET_WORDS = new Set(['input', 'weights']);
 
 /**
  * True when the next token is a glob position: right after `on` on the same
- * line, or after a `,` that follows a glob (bare or quoted) of the same list. Everywhere else
- * `c*.weight` lexes as `c`, `*`, ... so that `a*b` stays multiplication.
+ * line, or after a `,` that follows a glob (bare or quoted) of the same
+ * list. Everywhere else `c*.weight` lexes as `c`, `*`, ... so that `a*b`
+ * stays multiplication.
  */
 function isGlobPosition(text: string, offset: number, matched: readonly IToken[]): boolean {
   let i = matched.length - 1;
@@ -250,3 +253,15 @@ export const bracketPairs: ReadonlyMap<TokenType, TokenType> = new Map([
   [LBracket, RBracket],
   [LCurly, RCurly],
 ]);
+
+/** Index of the first token starting at or after offset (tokens.length past the last). */
+export function tokenIndexAt(tokens: readonly IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

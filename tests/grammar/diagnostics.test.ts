@@ -63,6 +63,21 @@ describe('syntax errors', () => {
     ]);
   });
 
+  it('requires `;` between statements on one line', () => {
+    expect(errorsOf('model M {\n  relu maxpool(2)\n  x -> relu + b\n  relu; flatten\n}')).toEqual([
+      'E0103 2:8 expected `;` or a new line, found `maxpool`',
+      'E0103 3:13 expected `;` or a new line, found `+`',
+    ]);
+    expect(errorsOf('train M { loss mse optimizer sgd\n  augment { hflip vflip; rotate }\n  batch 3; epochs 2 }')).toEqual([
+      'E0103 1:20 expected `;` or a new line, found `optimizer`',
+      'E0103 2:19 expected `;` or a new line, found `vflip`',
+    ]);
+  });
+
+  it('reports no separator error where a syntax error already is', () => {
+    expect(errorsOf('model M {\n  fc: linear(10 20) relu\n}')).toEqual(['E0103 2:17 expected `,` or `)`, found `20`']);
+  });
+
   it('reserves `input` but not train words', () => {
     expect(errorsOf('model M {\n  input: linear(3)\n}')).toEqual(['E0103 2:8 expected a name, found `:`']);
     expect(errorsOf('model M {\n  loss: linear(3) -> batch\n}')).toEqual([]);

@@ -111,6 +111,18 @@ describe('statements', () => {
     ]);
   });
 
+  it('ends a chain at a line starting with a sign: only `->` continues after a step', () => {
+    expect(shape(modelBody('x -> relu\n-y'))).toEqual([
+      { kind: 'Flow', value: { kind: 'Chain', head: name('x'), steps: [name('relu')] } },
+      { kind: 'Flow', value: { kind: 'Unary', op: '-', operand: name('y') } },
+    ]);
+  });
+
+  it('lets the first statement of a body start with a sign or a parenthesis', () => {
+    expect(modelBody('-x').map((s) => s.kind)).toEqual(['Flow']);
+    expect(modelBody('(x)').map((s) => s.kind)).toEqual(['Flow']);
+  });
+
   it('tells a labelled statement from a preceding input without a type', () => {
     expect(modelBody('input x\nc1: conv2d(3)').map((s) => s.kind)).toEqual(['Input', 'Flow']);
   });
@@ -182,6 +194,22 @@ describe('expressions', () => {
         label: ident('fc1'),
         attachments: [call('weightnorm'), call('dropconnect', [arg(num('0.2', 0.2, false))])],
       }),
+    );
+  });
+
+  it('gives `with` every following `, name` inside an argument list', () => {
+    expect(shape(flowExpr('f(x with a, y)'))).toEqual(
+      call('f', [arg(call('x', null, { attachments: [call('a'), call('y')] }))]),
+    );
+    expect(shape(flowExpr('f((x with a), y)'))).toEqual(
+      call('f', [arg({ kind: 'Paren', inner: call('x', null, { attachments: [call('a')] }) }), arg(name('y'))]),
+    );
+  });
+
+  it('decodes string escapes', () => {
+    const raw = String.raw`"\n\t\\\"\u0041\u{1F600}\q"`;
+    expect(shape(flowExpr(`f(${raw})`))).toEqual(
+      call('f', [arg({ kind: 'String', value: '\n\t\\"A\u{1F600}q', raw })]),
     );
   });
 
