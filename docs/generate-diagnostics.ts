@@ -5,32 +5,13 @@
 //   npx tsx docs/generate-diagnostics.ts --check  exit 1 if it is stale
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { analyse } from '../cli/analyse.ts';
+import { exampleOutput } from '../cli/example-output.ts';
 import { catalogue, PHASES, type CatalogueEntry, type Phase } from '../diagnostics/catalogue.ts';
-import { renderDiagnostics } from '../diagnostics/render.ts';
-import { SourceFile } from '../grammar/source.ts';
 
 export const BEGIN_MARKER = '<!-- BEGIN GENERATED: diagnostics -->';
 export const END_MARKER = '<!-- END GENERATED: diagnostics -->';
 
 export const DIAGNOSTICS_DOC = new URL('./diagnostics.md', import.meta.url);
-
-/** The path examples are shown under; it appears in the rendered output. */
-const EXAMPLE_PATH = 'example.reg';
-
-/**
- * What `regc check example.reg` prints for the entry's example, limited to
- * diagnostics with the entry's code. Throws when there are none: an example
- * that does not show its error would mislead whoever reads the docs.
- */
-export function exampleOutput(entry: CatalogueEntry): string {
-  const source = new SourceFile(EXAMPLE_PATH, entry.example.endsWith('\n') ? entry.example : entry.example + '\n');
-  const reported = analyse(source).filter((d) => d.code === entry.code);
-  if (reported.length === 0) {
-    throw new Error(`the example for ${entry.code} (${entry.phase}) does not produce ${entry.code}`);
-  }
-  return renderDiagnostics(reported, new Map([[source.path, source]]));
-}
 
 /** A fence longer than any backtick run in the text, so examples may contain backticks. */
 function fenced(language: string, text: string): string {

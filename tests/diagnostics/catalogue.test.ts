@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { catalogue, catalogueProblems, lookupCode, PHASES, type Phase } from '../../diagnostics/catalogue.ts';
-import { exampleOutput } from '../../docs/generate-diagnostics.ts';
+import { exampleOutput } from '../../cli/example-output.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,0 +1,99 @@
+// `regc <command> ...`: finds the command in COMMANDS, parses its arguments
+// and runs it. Commands are loaded on demand so that `regc --help` or
+// `regc check` does not pay for the code generator.
+import { readFileSync } from 'node:fs';
+import { suggest } from '../compiler/registry/suggest.ts';
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command, type OptionSpecs } from './command.ts';
+import { useColor } from './color.ts';
+import { commandHelp, topLevelHelp } from './help.ts';
+import { parseCommandLine, unknownOption } from './parse-args.ts';
+import { renderError } from './report.ts';
+
+export interface CommandEntry {
+  readonly name: string;
+  /** One line, lowercase, for `regc --help`; also the first line of the command's own help. */
+  readonly summary: string;
+  load(): Promise<Command<OptionSpecs>>;
+}
+
+/** To add a command: write cli/commands/<name>.ts exporting a Command, and add one entry here. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'check',
+    summary: 'report syntax and semantic errors in .reg files',
+    load: async () => (await import('./commands/check.ts')).checkCommand,
+  },
+  {
+    name: 'fmt',
+    summary: 'format .reg files in the canonical layout',
+    load: async () => (await import('./commands/fmt.ts')).fmtCommand,
+  },
+  {
+    name: 'explain',
+    summary: 'explain a diagnostic code, with an example',
+    load: async () => (await import('./commands/explain.ts')).explainCommand,
+  },
+];
+
+export function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(args, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(renderUsageError(error, useColor('auto', io.stderr, io.env)));
+    return EXIT_USAGE;
+  }
+}
+
+async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === undefined) {
+    io.stderr.write(topLevelHelp(version(), COMMANDS));
+    return EXIT_USAGE;
+  }
+  if (first === '--help' || first === '-h') {
+    io.stdout.write(topLevelHelp(version(), COMMANDS));
+    return EXIT_OK;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`regc ${version()}\n`);
+    return EXIT_OK;
+  }
+  if (first.startsWith('-')) throw unknownOption(first.replace(/=.*$/, ''), ['version']);
+
+  if (first === 'help') {
+    if (rest.length === 0) {
+      io.stdout.write(topLevelHelp(version(), COMMANDS));
+      return EXIT_OK;
+    }
+    const entry = findCommand(rest[0]!);
+    io.stdout.write(commandHelp(await entry.load(), entry.summary));
+    return EXIT_OK;
+  }
+
+  const entry = findCommand(first);
+  const command = await entry.load();
+  const parsed = parseCommandLine(command, rest);
+  if (parsed.help) {
+    io.stdout.write(commandHelp(command, entry.summary));
+    return EXIT_OK;
+  }
+  return command.run(parsed, io);
+}
+
+function findCommand(name: string): CommandEntry {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry) return entry;
+  const [close] = suggest(name, COMMANDS.map((c) => c.name));
+  throw new UsageError(`unknown command \`${name}\``, close !== undefined ? `there is a command with a similar name: \`${close}\`` : undefined);
+}
+
+function renderUsageError(error: UsageError, color: boolean): string {
+  const seeAlso = error.command ? `regc ${error.command} --help` : 'regc --help';
+  return renderError(error.message, { help: error.help, notes: [`run \`${seeAlso}\` for usage`] }, color);
+}
