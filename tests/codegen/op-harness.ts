@@ -18,6 +18,8 @@ import type { OpAttrs, OpName } from '../../compiler/ir/ops.ts';
 import type { Dim, Graph, Node, TensorType } from '../../compiler/ir/types.ts';
 import { evalAffine, foldWorkgroups, type Kernel } from '../../compiler/codegen/kernel.ts';
 import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
+import { readSafetensors } from '../../runtime/io/safetensors.ts';
+import { formatWgslReport, getTestDevice, validateWgsl } from '../support/gpu.ts';
 
 export const OPS_GOLDEN_DIR = fileURLToPath(new URL('../golden/ops/', import.meta.url));
 
@@ -56,7 +58,7 @@ export function loadOpCase(name: string, root = OPS_GOLDEN_DIR): OpCase {
     expected: string;
     tolerance: number;
   };
-  const tensors = readSafetensorsF32(readFileSync(join(folder, 'tensors.safetensors')));
+  const tensors = readCaseTensors(readFileSync(join(folder, 'tensors.safetensors')));
   for (const t of [...spec.inputs, spec.expected]) {
     if (!tensors.has(t)) throw new Error(`case ${name}: tensors.safetensors has no tensor '${t}'`);
   }
@@ -73,23 +75,12 @@ export function loadOpCase(name: string, root = OPS_GOLDEN_DIR): OpCase {
   };
 }
 
-/** A minimal safetensors reader: F32 tensors only, which is all op cases hold. */
-export function readSafetensorsF32(bytes: Uint8Array): Map<string, HostF32> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<
-    string,
-    { dtype: string; shape: number[]; data_offsets: [number, number] }
-  >;
-  const base = 8 + headerLength;
+/** The F32 tensors of a safetensors file, which is all op cases hold. */
+export function readCaseTensors(bytes: Uint8Array): Map<string, HostF32> {
   const tensors = new Map<string, HostF32>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    if (entry.dtype !== 'F32') throw new Error(`tensor '${name}' is ${entry.dtype}; op cases hold F32 only`);
-    const [start, end] = entry.data_offsets;
-    const data = new Float32Array((end - start) / 4);
-    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(base + start + 4 * i, true);
-    tensors.set(name, { shape: entry.shape, data });
+  for (const [name, t] of readSafetensors(bytes).tensors) {
+    if (!(t.data instanceof Float32Array) || t.dtype !== 'F32') throw new Error(`tensor '${name}' is ${t.dtype}; op cases hold F32 only`);
+    tensors.set(name, { shape: t.shape, data: t.data });
   }
   return tensors;
 }
@@ -176,50 +167,21 @@ export function firstMismatch(got: Float32Array, want: Float32Array, tolerance: 
 // ---------------------------------------------------------------------------
 // Running kernels on Dawn. A deliberately small runner: one dispatch sequence,
 // fresh buffers per run, result read back. It follows the Kernel contract the
-// runtime implements (bindings in order, dims uniform last, folded 1-D grid).
+// runtime implements (bindings in order, dims uniform last, folded 1-D grid),
+// so op tests do not depend on bundles or memory planning.
 
-let devicePromise: Promise<GPUDevice> | undefined;
-// dawn.node frees the adapter and device when its GPU object is collected:
-// keep it alive for the life of the process.
-let gpu: GPU | undefined;
-
-/** The shared Dawn device, on SwiftShader when the machine has no Vulkan driver. */
+/** The shared test device (Dawn; SwiftShader on machines without a GPU). */
 export function getHarnessDevice(): Promise<GPUDevice> {
-  devicePromise ??= (async () => {
-    const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
-    const { existsSync } = await import('node:fs');
-    if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(swiftshader)) {
-      const hasSystemDriver = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'].some(
-        (d) => existsSync(d) && readdirSync(d).length > 0,
-      );
-      if (!hasSystemDriver) process.env.VK_ICD_FILENAMES = swiftshader;
-    }
-    const { create, globals } = await import('webgpu');
-    for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-    gpu = create([]);
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) throw new Error('no WebGPU adapter (is chromium\'s SwiftShader installed?)');
-    return adapter.requestDevice({
-      requiredLimits: {
-        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-        maxBufferSize: adapter.limits.maxBufferSize,
-      },
-    });
-  })();
-  return devicePromise;
+  return getTestDevice();
 }
 
-/** Compilation messages (errors and warnings) for each kernel's WGSL, as "name: line:col message". */
+/** Compiler messages (errors, warnings, info) and validation errors of each kernel's WGSL. */
 export async function shaderMessages(kernels: readonly Kernel[]): Promise<string[]> {
   const device = await getHarnessDevice();
   const messages: string[] = [];
   for (const k of kernels) {
-    device.pushErrorScope('validation');
-    const module = device.createShaderModule({ code: k.wgsl });
-    const info = await module.getCompilationInfo();
-    for (const m of info.messages) messages.push(`${k.name}: ${m.type} ${m.lineNum}:${m.linePos} ${m.message}`);
-    const error = await device.popErrorScope();
-    if (error) messages.push(`${k.name}: ${error.message}`);
+    const report = await validateWgsl(device, k.wgsl, k.entryPoint);
+    if (report.messages.length > 0 || report.errors.length > 0) messages.push(`${k.name}: ${formatWgslReport(k.wgsl, report)}`);
   }
   return messages;
 }
