@@ -29,6 +29,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/fmt.ts')).fmtCommand,
   },
   {
+    name: 'compile',
+    summary: 'compile a spec to a WGSL bundle (manifest, shaders, weights)',
+    load: async () => (await import('./commands/compile.ts')).compileCommand,
+  },
+  {
+    name: 'run',
+    summary: 'run a compiled bundle on the local WebGPU device',
+    load: async () => (await import('./commands/run.ts')).runCommand,
+  },
+  {
     name: 'explain',
     summary: 'explain a diagnostic code, with an example',
     load: async () => (await import('./commands/explain.ts')).explainCommand,

@@ -1,0 +1,118 @@
+// `regc compile SPEC -o DIR`: spec -> bundle (manifest, WGSL, weights).
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { hasErrors } from '../../diagnostics/diagnostic.ts';
+import { renderDiagnostics, renderSummary } from '../../diagnostics/render.ts';
+import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
+import { writeBundleFolder } from '../../compiler/bundle/write-bundle-node.ts';
+import { compileSource } from '../../compiler/compile.ts';
+import { printGraph } from '../../compiler/ir/print.ts';
+import type { GivenTensor } from '../../compiler/lower/weight-source.ts';
+import { EVAL_PIPELINE } from '../../compiler/passes/index.ts';
+import { readSafetensors } from '../../runtime/io/safetensors.ts';
+import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
+import { COLOR_OPTION, useColor } from '../color.ts';
+import { defineCommand, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError } from '../command.ts';
+import { readSource } from '../read-source.ts';
+import { renderError } from '../report.ts';
+import { suggest } from '../../compiler/registry/suggest.ts';
+
+const PASS_NAMES = EVAL_PIPELINE.map((p) => p.name);
+
+export const compileCommand = defineCommand({
+  name: 'compile',
+  usage: '[options] SPEC',
+  description: `
+Compiles SPEC to a deployable bundle: manifest.json, one WGSL file per
+kernel, and weights.safetensors. Without --weights, parameters get PyTorch's
+default initialisers (seeded, so the output is reproducible).
+
+The eval pipeline removes dropout and noise, materialises weight/spectral
+norm, folds BatchNorm into the preceding conv/linear and fuses activations;
+--no-opt keeps only the passes eval semantics need. Passes: ${PASS_NAMES.join(', ')}.`,
+  options: {
+    output: { type: 'string', short: 'o', valueName: 'dir', description: 'where to write the bundle (a folder, or a .js file with --format esm)' },
+    weights: { type: 'string', short: 'w', valueName: 'file', description: 'safetensors file with the model\'s parameters (PyTorch state_dict names)' },
+    model: { type: 'string', valueName: 'name', description: 'which model to compile when the file has several' },
+    format: { type: 'string', valueName: 'format', choices: ['folder', 'esm'], default: 'folder', description: 'folder: manifest + files; esm: one importable JavaScript module' },
+    'no-opt': { type: 'boolean', description: 'skip the optimising passes (folding, fusion)' },
+    'disable-pass': { type: 'string', valueName: 'names', description: 'comma-separated passes to skip' },
+    'dump-ir': { type: 'boolean', description: 'print the IR after lowering and after each pass to stdout' },
+    seed: { type: 'string', valueName: 'n', default: '0', description: 'seed for initial weights when --weights is not given' },
+    'max-batch': { type: 'string', valueName: 'n', default: '4096', description: 'largest batch size the bundle accepts' },
+    color: COLOR_OPTION,
+  },
+  positionals: { name: 'SPEC', min: 1, max: 1 },
+  examples: [
+    { command: 'regc compile specs/fashion.reg -o out/fashion', meaning: 'compile with initial weights' },
+    { command: 'regc compile specs/fashion.reg -w fashion.safetensors -o out/fashion', meaning: 'compile with trained weights' },
+    { command: 'regc compile specs/mlp.reg --format esm -o web/mlp.js', meaning: 'one module a web page can import' },
+    { command: 'regc compile specs/resnet.reg --dump-ir --no-opt -o /tmp/r', meaning: 'inspect the IR without optimisations' },
+  ],
+
+  async run({ options, positionals }, io) {
+    const color = useColor(options.color, io.stderr, io.env);
+    const started = performance.now();
+    const progress = (stage: string) => io.stderr.write(`  ${stage} (${(performance.now() - started).toFixed(0)} ms)\n`);
+    if (!options.output && !options['dump-ir']) throw new UsageError('missing --output', 'give a folder with `-o DIR`', 'compile');
+    const disabled = new Set((options['disable-pass'] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    for (const name of disabled) {
+      if (!PASS_NAMES.includes(name)) {
+        const close = suggest(name, PASS_NAMES);
+        throw new UsageError(`unknown pass \`${name}\``, close.length > 0 ? `there is a pass with a similar name: \`${close[0]}\`` : `passes: ${PASS_NAMES.join(', ')}`, 'compile');
+      }
+    }
+    const seed = Number(options.seed);
+    const maxBatch = Number(options['max-batch']);
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got \`${options.seed}\``, undefined, 'compile');
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new UsageError(`--max-batch must be a positive integer, got \`${options['max-batch']}\``, undefined, 'compile');
+
+    const read = await readSource(positionals[0]!, io);
+    if (!read.ok) {
+      io.stderr.write(renderError(read.message, {}, color));
+      return EXIT_USAGE;
+    }
+    let weights: Map<string, GivenTensor> | undefined;
+    if (options.weights) {
+      try {
+        const file = readSafetensors(new Uint8Array(await readFile(options.weights)));
+        weights = new Map();
+        for (const [name, t] of file.tensors) {
+          const data = t.data instanceof Float32Array ? t.data : t.data instanceof BigInt64Array ? Float32Array.from(t.data, Number) : Float32Array.from(t.data as ArrayLike<number>);
+          weights.set(name, { shape: t.shape, dtype: t.dtype, data: t.dtype === 'BOOL' ? undefined : data });
+        }
+      } catch (e) {
+        const message = e instanceof TensorFileError ? e.message : `cannot read \`${options.weights}\`: ${(e as Error).message}`;
+        io.stderr.write(renderError(message, {}, color));
+        return EXIT_PROBLEMS;
+      }
+    }
+    const result = compileSource(read.source.text, read.source.path, {
+      ...(options.model ? { model: options.model } : {}),
+      ...(weights ? { weights, weightsPath: options.weights } : {}),
+      seed,
+      maxBatch,
+      noOpt: options['no-opt'],
+      disabledPasses: disabled,
+      ...(options['dump-ir'] ? { onGraph: (stage: string, graph: Parameters<typeof printGraph>[0]) => io.stdout.write(`;; after ${stage}\n${printGraph(graph)}\n`) } : {}),
+    });
+    if (result.diagnostics.length > 0) {
+      io.stderr.write(renderDiagnostics(result.diagnostics, new Map([[read.source.path, read.source]]), { color }));
+      const summary = renderSummary(result.diagnostics, { color });
+      if (summary !== undefined) io.stderr.write(`\n${summary}\n`);
+    }
+    if (hasErrors(result.diagnostics) || !result.bundle) return EXIT_PROBLEMS;
+    progress(`compiled ${result.bundle.manifest.model}: ${result.bundle.manifest.dispatches.length} dispatches, ${result.bundle.shaders.size} shaders, ${result.bundle.weights.size} weight tensors`);
+    if (!options.output) return EXIT_OK;
+    const files = bundleFiles(result.bundle);
+    if (options.format === 'esm') {
+      const { esmModule } = await import('../../compiler/bundle/esm-module.ts');
+      await mkdir(dirname(options.output), { recursive: true });
+      await writeFile(options.output, await esmModule(files));
+    } else {
+      await writeBundleFolder(options.output, files);
+    }
+    progress(`wrote ${options.output}`);
+    return EXIT_OK;
+  },
+});

@@ -1,0 +1,113 @@
+// `regc run DIR`: load a bundle on the local WebGPU device and run it once.
+import { folderSource } from '../../runtime/bundle/bundle-source-node.ts';
+import { loadBundleFrom } from '../../runtime/bundle/load-bundle.ts';
+import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
+import { requestNodeDevice } from '../../runtime/device/webgpu-node.ts';
+import { readNpyFile, writeNpyFile } from '../../runtime/io/tensor-files-node.ts';
+import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
+import { COLOR_OPTION, useColor } from '../color.ts';
+import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
+import { renderError } from '../report.ts';
+
+export const runCommand = defineCommand({
+  name: 'run',
+  usage: '[options] DIR',
+  description: `
+Loads the bundle in DIR (made by \`regc compile\`) on this machine's WebGPU
+device (Dawn; SwiftShader when there is no GPU) and runs it on the given
+input. Inputs and outputs are .npy files; --random makes a standard-normal
+input of the batch size given with --batch.`,
+  options: {
+    input: { type: 'string', short: 'i', valueName: 'file', description: '.npy input; NAME=FILE when the model has several inputs (comma-separated)' },
+    output: { type: 'string', short: 'o', valueName: 'file', description: '.npy file for the output (NAME=FILE,... for several)' },
+    random: { type: 'boolean', description: 'run on a random standard-normal input instead of --input' },
+    batch: { type: 'string', valueName: 'n', default: '1', description: 'batch size for --random' },
+    seed: { type: 'string', valueName: 'n', default: '0', description: 'seed for --random' },
+    color: COLOR_OPTION,
+  },
+  positionals: { name: 'DIR', min: 1, max: 1 },
+  examples: [
+    { command: 'regc run out/fashion --random --batch 4', meaning: 'a quick look at the outputs' },
+    { command: 'regc run out/fashion -i x.npy -o logits.npy', meaning: 'run on real data' },
+  ],
+
+  async run({ options, positionals }, io) {
+    const color = useColor(options.color, io.stderr, io.env);
+    if (!options.random && !options.input) throw new UsageError('give an input with --input FILE.npy, or use --random', undefined, 'run');
+    const batch = Number(options.batch);
+    if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, got \`${options.batch}\``, undefined, 'run');
+    try {
+      const { device, adapterInfo, backend } = await requestNodeDevice();
+      const t0 = performance.now();
+      const bundle = await loadBundleFrom(folderSource(positionals[0]!), device);
+      const loadMs = performance.now() - t0;
+      const manifest = bundle.manifest;
+      const inputs: Record<string, Float32Array> = {};
+      if (options.random) {
+        let state = Number(options.seed) >>> 0 || 1;
+        const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+        for (const port of manifest.inputs) {
+          const count = port.shape.reduce<number>((p, d) => p * (d === 'N' ? batch : d), 1);
+          inputs[port.name] = Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
+        }
+      } else {
+        const files = namedFiles(options.input!, manifest.inputs.map((p) => p.name));
+        for (const [name, path] of files) {
+          const tensor = await readNpyFile(path);
+          if (!(tensor.data instanceof Float32Array)) throw new TensorFileError('npy', `${path} holds ${tensor.dtype}; the model takes float32`);
+          inputs[name] = tensor.data;
+        }
+      }
+      const t1 = performance.now();
+      const outputs = await bundle.run(inputs);
+      const runMs = performance.now() - t1;
+      io.stderr.write(`${manifest.model} on ${backend} (${adapterInfo.description || adapterInfo.device || 'WebGPU'}): load ${loadMs.toFixed(0)} ms, run ${runMs.toFixed(1)} ms\n`);
+      const outFiles = options.output ? namedFiles(options.output, manifest.outputs.map((p) => p.name)) : new Map<string, string>();
+      for (const [name, out] of Object.entries(outputs)) {
+        const path = outFiles.get(name);
+        if (path) {
+          await writeNpyFile(path, { dtype: 'F32', shape: out.shape, data: out.data });
+          io.stderr.write(`wrote ${name} [${out.shape.join(', ')}] to ${path}\n`);
+        } else io.stdout.write(describeOutput(name, out.shape, out.data));
+      }
+      bundle.destroy();
+      return EXIT_OK;
+    } catch (e) {
+      if (e instanceof BundleError || e instanceof TensorFileError) {
+        io.stderr.write(renderError(e.message, {}, color));
+        return EXIT_PROBLEMS;
+      }
+      throw e;
+    }
+  },
+});
+
+/** `x.npy` for a single port, or `a=x.npy,b=y.npy`. */
+function namedFiles(spec: string, ports: readonly string[]): Map<string, string> {
+  const parts = spec.split(',').filter(Boolean);
+  if (parts.length === 1 && !parts[0]!.includes('=')) {
+    if (ports.length !== 1) throw new UsageError(`the model has ${ports.length} ports (${ports.join(', ')}); name them: NAME=FILE,...`, undefined, 'run');
+    return new Map([[ports[0]!, parts[0]!]]);
+  }
+  const map = new Map<string, string>();
+  for (const part of parts) {
+    const [name, path] = part.split('=', 2) as [string, string | undefined];
+    if (!path || !ports.includes(name)) throw new UsageError(`\`${part}\` does not name a port; ports: ${ports.join(', ')}`, undefined, 'run');
+    map.set(name, path);
+  }
+  return map;
+}
+
+function describeOutput(name: string, shape: readonly number[], data: Float32Array): string {
+  const lines = [`${name}: f32[${shape.join(', ')}]`];
+  const rows = shape.length >= 2 ? shape[0]! : 1;
+  const perRow = data.length / rows;
+  for (let r = 0; r < Math.min(rows, 8); r++) {
+    const row = Array.from(data.subarray(r * perRow, (r + 1) * perRow));
+    const shown = row.slice(0, 10).map((v) => v.toFixed(4)).join(' ');
+    const argmax = row.indexOf(Math.max(...row));
+    lines.push(`  [${r}] ${shown}${row.length > 10 ? ' ...' : ''}${shape.length === 2 ? `  argmax ${argmax}` : ''}`);
+  }
+  if (rows > 8) lines.push(`  ... ${rows - 8} more`);
+  return lines.join('\n') + '\n';
+}
