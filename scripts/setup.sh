@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Set-up for a fresh Debian 12 machine without a GPU, run as root: installs
+# what WebGPU needs here (Chromium, whose SwiftShader is the CPU Vulkan driver
+# Dawn and headless Chromium run on, and the Vulkan loader) and the npm
+# dependencies from the lockfile. Safe to run again: it skips what is there.
+set -euo pipefail
+
+log() { printf '\n==> %s\n' "$*"; }
+die() { printf '\nerror: %s\n' "$*" >&2; exit 1; }
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+export CI="${CI:-true}"
+
+have_vulkan_loader() {
+  local ldconfig
+  ldconfig="$(command -v ldconfig || echo /sbin/ldconfig)"
+  # grep without -q reads everything, so ldconfig never dies of SIGPIPE under pipefail.
+  "$ldconfig" -p 2>/dev/null | grep 'libvulkan\.so\.1 ' >/dev/null
+}
+
+missing=()
+if [[ ! -x /usr/bin/chromium || ! -f /usr/lib/chromium/vk_swiftshader_icd.json ]]; then
+  missing+=(chromium)
+fi
+if ! have_vulkan_loader; then
+  missing+=(libvulkan1)
+fi
+
+if ((${#missing[@]} > 0)); then
+  log "installing Debian packages: ${missing[*]}"
+  [[ "$(id -u)" == 0 ]] || die "installing ${missing[*]} needs root (apt-get install ${missing[*]})"
+  apt-get update
+  apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold "${missing[@]}"
+else
+  log "Debian packages present: chromium (with SwiftShader), libvulkan1"
+fi
+
+log "checking Node.js"
+command -v node >/dev/null || die "node is not installed; this project needs Node.js >= 20.19"
+command -v npm >/dev/null || die "npm is not installed"
+node -e '
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    console.error(`Node.js ${process.versions.node} is too old; this project needs >= 20.19`);
+    process.exit(1);
+  }
+'
+echo "node $(node --version), npm $(npm --version)"
+/usr/bin/chromium --version || true
+
+if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]]; then
+  log "npm dependencies up to date"
+else
+  log "npm ci"
+  npm ci --no-audit --no-fund
+fi
