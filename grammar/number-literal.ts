@@ -33,8 +33,8 @@ export function parseNumberLiteral(raw: string): NumberValue {
   return { value: Number(plain), isInteger: !/[.eE]/.test(plain), valid: true };
 }
 
-// parseInt loses precision silently past 2^53 but so would any JS number;
-// BigInt keeps the conversion exact up to that point for every radix.
+// BigInt reads any number of digits exactly, so a long literal is rounded
+// once, to the nearest double, as a decimal literal would be.
 function parseRadixDigits(digits: string, radix: number): number {
   const prefix = radix === 16 ? '0x' : radix === 2 ? '0b' : '0o';
   return Number(BigInt(prefix + digits));

@@ -295,11 +295,12 @@ class AstBuilder {
     const callee = this.ident(first(c.callee));
     const argsNode = first(c.args);
     const args = argsNode === undefined ? null : this.args(argsNode);
+    const argList = args?.list ?? null;
     const attachments = (c.attachment ?? []).map((a) => this.attachment(a));
-    const callEnd: Spanned[] = [callee, argsNode && { span: args!.span }, ...attachments];
+    const callSpan = this.cover(callee, args ?? undefined, ...attachments);
 
     if (repeatSpan !== undefined && count !== undefined) {
-      const body: A.Call = { kind: 'Call', callee, args: args?.list ?? null, attachments, span: this.cover(...callEnd) };
+      const body: A.Call = { kind: 'Call', callee, args: argList, attachments, span: callSpan };
       const span = this.cover(label, { span: repeatSpan }, body);
       return label === undefined
         ? { kind: 'Repeat', count, body, span }
@@ -308,9 +309,10 @@ class AstBuilder {
     if (label === undefined && args === null && attachments.length === 0) {
       return { kind: 'Name', name: callee.name, span: callee.span };
     }
-    const span = this.cover(label, ...callEnd);
-    const call = { kind: 'Call', callee, args: args?.list ?? null, attachments, span } as const;
-    return label === undefined ? call : { ...call, label };
+    const span = this.cover(label, { span: callSpan });
+    return label === undefined
+      ? { kind: 'Call', callee, args: argList, attachments, span }
+      : { kind: 'Call', label, callee, args: argList, attachments, span };
   }
 
   private repeatCount(node: C.RepeatCountCstNode): A.Expr {

@@ -14,7 +14,8 @@ import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
 
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
-  pattern: /[ \t\r\n\f\v]+/,
+  // A byte-order mark is whitespace too, wherever an editor left it.
+  pattern: /[ \t\r\n\f\v\uFEFF]+/,
   group: Lexer.SKIPPED,
   line_breaks: true,
 });

@@ -144,6 +144,10 @@ describe('strings, comments and punctuation', () => {
     expect(result.groups['comments']!.map((t) => t.tokenType.name)).toEqual(['UnterminatedBlockComment']);
   });
 
+  it('skips a byte-order mark as whitespace', () => {
+    expect(lex('\uFEFFmodel M')).toEqual(['Model model', 'Identifier M']);
+  });
+
   it('reports characters outside the language', () => {
     const result = regLexer.tokenize('a $ b');
     expect(result.errors).toHaveLength(1);
