@@ -1,0 +1,48 @@
+// The runtime's public API: load a compiled bundle and run it. A web page
+// imports this alone; it contains no compiler code. Node-only pieces (files,
+// Dawn) are imported lazily so browser bundlers leave them out.
+import { memorySource, urlSource, type BundleSource, type InMemoryBundle } from './bundle/bundle-source.ts';
+import { loadBundleFrom, type LoadedBundle } from './bundle/load-bundle.ts';
+
+export type { LoadedBundle, OutputTensor, RunOptions } from './bundle/load-bundle.ts';
+export type { Manifest } from './bundle/manifest.ts';
+export type { BundleSource, InMemoryBundle } from './bundle/bundle-source.ts';
+export { BundleError, validateManifest } from './bundle/validate-manifest.ts';
+export { memorySource, urlSource, loadBundleFrom };
+
+export interface LoadOptions {
+  /** The device to run on; by default the browser's, or Dawn's in Node. */
+  readonly device?: GPUDevice;
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
+
+function isUrl(s: string): boolean {
+  return /^(https?|file|blob|data):/i.test(s) || (!isNode && typeof location !== 'undefined');
+}
+
+/**
+ * `source`: a folder path (Node), a URL or URL string, files in memory
+ * (`{files: {'manifest.json': ..., ...}}`), or any BundleSource.
+ */
+export async function loadBundle(source: string | URL | InMemoryBundle | BundleSource, options: LoadOptions = {}): Promise<LoadedBundle> {
+  let bundleSource: BundleSource;
+  if (source instanceof URL || (typeof source === 'string' && isUrl(source))) bundleSource = urlSource(source);
+  else if (typeof source === 'string') {
+    const nodeSources = './bundle/bundle-source-node.ts';
+    const { folderSource } = (await import(/* @vite-ignore */ nodeSources)) as typeof import('./bundle/bundle-source-node.ts');
+    bundleSource = folderSource(source);
+  } else if ('files' in source) bundleSource = memorySource(source);
+  else bundleSource = source;
+  return loadBundleFrom(bundleSource, options.device ?? (await defaultDevice()));
+}
+
+async function defaultDevice(): Promise<GPUDevice> {
+  if (isNode) {
+    const nodeDevice = './device/webgpu-node.ts';
+    const { requestNodeDevice } = (await import(/* @vite-ignore */ nodeDevice)) as typeof import('./device/webgpu-node.ts');
+    return (await requestNodeDevice()).device;
+  }
+  const { requestBrowserDevice } = await import('./device/browser.ts');
+  return (await requestBrowserDevice()).device;
+}
