@@ -5,9 +5,10 @@ Run from the repository root with Debian's torch:
 It rewrites tests/golden/ops/<op>-*/ for the ops in PREFIXES.
 
 Cases are tiny (SwiftShader is slow and the files are committed) but cover
-each attribute combination and both code paths of the row reductions: rows
-of at most 32 elements get a thread each, longer rows a workgroup each. Row
-lengths and element counts are chosen not to divide the workgroup sizes.
+each attribute combination and both code paths of the row reductions: the
+`-long` cases have few rows of 512 or more elements, which get a workgroup
+each (reduce.ts planRows); the others a thread per row. Row lengths and
+element counts are chosen not to divide the workgroup sizes.
 
 Inputs are listed in node-input order; `batched` names those whose axis
 `batchAxis` is the symbolic batch N. A case marked `batchDependent` mixes
@@ -190,7 +191,7 @@ def softmax_cases():
         case(f"softmax-{kind}-last", "softmax", {"axis": -1, "log": log}, [("x", x)], f(x, -1))
         x3 = rand(2, 5, 4, scale=5.0)
         case(f"softmax-{kind}-middle", "softmax", {"axis": 1, "log": log}, [("x", x3)], f(x3, 1))
-        long = rand(2, 2, 90, scale=8.0)
+        long = rand(2, 1, 520, scale=8.0)
         case(f"softmax-{kind}-long", "softmax", {"axis": 2, "log": log}, [("x", long)], f(long, 2))
     for batch in (3, 2):
         xb = rand(batch, 4, 3, scale=4.0)
@@ -210,8 +211,8 @@ def reduce_cases():
         ("mean-spatial-keep", "mean", (2, 3, 5, 7), [2, 3], True),
         ("max-middle", "max", (3, 6, 5), [1], False),
         ("sum-apart", "sum", (2, 3, 4, 5), [1, 3], False),
-        ("mean-long", "mean", (2, 1, 2100), [2], False),  # 256 threads per row
-        ("max-long-strided", "max", (2, 70, 3), [1], True),
+        ("mean-long", "mean", (2, 1, 2100), [2], False),  # a 256-thread workgroup per row
+        ("max-long-strided", "max", (2, 520, 2), [1], True),
         ("sum-none", "sum", (2, 3), [], False),
     ]
     for name, fn, shape, axes, keep in layouts:
@@ -286,7 +287,7 @@ def batchnorm_cases():
         ("running-1d-sequence", (2, 3, 7), True, True),
         ("batch-stats-2d", (3, 4, 5, 3), True, False),
         ("batch-stats-no-affine", (2, 3, 6), False, False),
-        ("batch-stats-long", (4, 2, 5, 5), True, False),
+        ("batch-stats-long", (4, 2, 9, 9), True, False),
     ]
     for name, shape, affine, tracked in layouts:
         for batch in ((shape[0], 2) if not tracked else (shape[0],)):
@@ -327,7 +328,7 @@ def instancenorm_cases():
     layouts = [
         ("affine-2d", (3, 4, 5, 3), True, False),
         ("plain-1d", (2, 3, 7), False, False),
-        ("long-2d", (2, 2, 6, 7), True, False),
+        ("long-2d", (2, 2, 23, 23), True, False),
         ("running-2d", (2, 4, 3, 3), True, True),
         ("running-no-affine-1d", (3, 2, 5), False, True),
     ]
@@ -355,7 +356,7 @@ def groupnorm_cases():
         ("two-groups-2d", (3, 6, 4, 3), 2, True),
         ("per-channel-1d", (2, 4, 5), 4, True),
         ("one-group-plain", (2, 5, 3, 2), 1, False),
-        ("long", (2, 4, 5, 5), 2, True),
+        ("long", (2, 4, 16, 16), 2, True),
         ("features-only", (3, 6), 3, True),
     ]
     for name, shape, groups, affine in layouts:
@@ -378,7 +379,7 @@ def layernorm_cases():
         ("last", (3, 7, 10), 1, True),
         ("two-dims", (2, 3, 4, 5), 2, True),
         ("plain", (3, 4, 6), 1, False),
-        ("long", (2, 2, 130), 1, True),
+        ("long", (2, 1, 520), 1, True),
         ("all-but-batch", (3, 40), 1, True),
     ]
     for name, shape, dims, affine in layouts:
@@ -406,7 +407,7 @@ def scalenorm_cases():
     seeded(12)
     layouts = [
         ("last", (3, 5, 16), [-1]),
-        ("long", (2, 2, 70), [-1]),
+        ("long", (2, 1, 520), [-1]),
         ("middle", (2, 6, 4), [1]),
         ("two-axes", (2, 3, 4, 5), [2, 3]),
     ]
@@ -433,7 +434,7 @@ def batch_instance_norm(x, weight, bias, rho, running_mean, running_var, eps):
 
 def batch_instance_norm_cases():
     seeded(13)
-    for name, shape in [("2d", (3, 4, 5, 3)), ("1d-long", (2, 3, 40))]:
+    for name, shape in [("2d", (3, 4, 5, 3)), ("1d-long", (2, 2, 520))]:
         c = shape[1]
         x = rand(*shape) * 2.0 + 0.5
         weight, bias, mean, var = channel_params(c)
@@ -468,7 +469,7 @@ def switchable_norm(x, weight, bias, mean_weight, var_weight, running_mean, runn
 
 def switchable_norm_cases():
     seeded(14)
-    for name, shape in [("2d", (3, 4, 5, 3)), ("1d", (2, 5, 6)), ("long-2d", (2, 3, 6, 7))]:
+    for name, shape in [("2d", (3, 4, 5, 3)), ("1d", (2, 5, 6)), ("long-2d", (2, 2, 23, 23))]:
         c = shape[1]
         x = rand(*shape) * 2.0 + 1.0
         weight, bias, mean, var = channel_params(c)

@@ -146,7 +146,7 @@ function rowMoments(plan: RowPlan, length: Size, load: (i: string) => string, ep
 }
 
 function rowNormKernel(node: Node, norm: RowNorm, part?: string): Kernel {
-  const plan = planRows(norm.length);
+  const plan = planRows(norm.length, norm.rows);
   const src = inputBinding('src', 0);
   const dst = outputBinding();
   const load = (i: string): string => `${src.name}[${norm.at(i)}]`;
@@ -327,7 +327,7 @@ export function scalenormKernels(node: Node<'scalenorm'>, inputTypes: readonly T
   const red = runs.filter((r) => r.reduced);
   const rows = sizeProduct(kept.map((r) => r.size));
   const length = sizeProduct(red.map((r) => r.size));
-  const plan = planRows(length);
+  const plan = planRows(length, rows);
   const src = inputBinding('src', 0);
   const g = inputBinding('g', 1);
   const dst = outputBinding();
@@ -392,7 +392,7 @@ export function switchableNormKernels(node: Node<'switchable_norm'>, inputTypes:
 
   // 1. Instance moments (mean, biased variance) per (sample, channel).
   const rows = instanceRows(view);
-  const plan = planRows(rows.length);
+  const plan = planRows(rows.length, rows.rows);
   const src = inputBinding('src', 0);
   const moments: KernelBinding = { name: 'moments', access: 'read_write', source: momentsScratch };
   const grid1 = rowGrid(plan, rows.rows);

@@ -26,7 +26,7 @@ export function softmaxKernels(node: Node<'softmax'>, inputTypes: readonly Tenso
   const length = sizeOfDim(shape[axis]!);
   const inner = shapeSize(shape.slice(axis + 1));
   const rows = sizeProduct([outer, inner]);
-  const plan = planRows(length);
+  const plan = planRows(length, rows);
   const src = inputBinding('src', 0);
   const dst = outputBinding();
 
