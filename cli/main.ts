@@ -39,6 +39,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/run.ts')).runCommand,
   },
   {
+    name: 'golden',
+    summary: 'record or check golden outputs of a compiled bundle',
+    load: async () => (await import('./commands/golden.ts')).goldenCommand,
+  },
+  {
     name: 'explain',
     summary: 'explain a diagnostic code, with an example',
     load: async () => (await import('./commands/explain.ts')).explainCommand,
