@@ -23,7 +23,11 @@ const DECIMAL_LITERAL = new RegExp(
 
 const INVALID: NumberValue = { value: Number.NaN, isInteger: false, valid: false };
 
+const PLAIN_INTEGER = /^\d+$/;
+
 export function parseNumberLiteral(raw: string): NumberValue {
+  // Most literals in a spec are plain integers (channels, kernel sizes).
+  if (PLAIN_INTEGER.test(raw)) return { value: Number(raw), isInteger: true, valid: true };
   for (const [pattern, radix] of RADIX_LITERALS) {
     const match = pattern.exec(raw);
     if (match) return { value: parseRadixDigits(match[1]!.replaceAll('_', ''), radix), isInteger: true, valid: true };

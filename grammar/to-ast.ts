@@ -215,20 +215,20 @@ class AstBuilder {
   private binary(node: C.BinaryCstNode): A.Expr {
     const operands = (node.children.operands ?? []).map((o) => this.operand(o));
     const operators = node.children.operators ?? [];
-    const operandAt = (i: number): A.Expr => operands[i] ?? this.missingExpr();
     let sum: A.Expr | undefined;
     let sumOperator: IToken | undefined;
-    let product = operandAt(0);
-    operators.forEach((operator, i) => {
-      const right = operandAt(i + 1);
+    let product = operands[0] ?? this.missingExpr();
+    for (let i = 0; i < operators.length; i++) {
+      const operator = operators[i]!;
+      const right = operands[i + 1] ?? this.missingExpr();
       if (operator.image === '*' || operator.image === '/') {
         product = this.binaryNode(operator, product, right);
-        return;
+        continue;
       }
       sum = sum === undefined ? product : this.binaryNode(sumOperator!, sum, product);
       sumOperator = operator;
       product = right;
-    });
+    }
     return sum === undefined ? product : this.binaryNode(sumOperator!, sum, product);
   }
 
