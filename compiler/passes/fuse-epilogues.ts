@@ -59,7 +59,7 @@ const binaryIntoProducer: Rule = {
     ] as const) {
       const producer = fusableProducer(ctx, mine);
       if (!producer || !shapesEqual(producer.type.shape, node.type.shape)) continue;
-      if (producer.inputs.includes(other) || producer.inputs.length + 2 > MAX_BINDINGS) continue;
+      if (producer.inputs.length + 2 > MAX_BINDINGS) continue;
       const step: EpilogueStep = { kind: 'binary', fn, operand: producer.inputs.length, ...(operandFirst ? { operandFirst } : {}) };
       return withEpilogue(ctx, producer, [other], step, node);
     }
