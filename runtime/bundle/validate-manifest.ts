@@ -139,6 +139,8 @@ export function validateManifest(raw: Json): Manifest {
     // A buffer written by a dispatch may not be bound twice in it (WebGPU forbids writable aliasing).
     bound.forEach((b, k) => {
       if (buffers[b]!.kind === 'weight' && shader.bindings[k] === 'read_write') fail(`${path}.buffers[${k}]`, 'writes a weight buffer');
+    });
+    bound.forEach((b, k) => {
       if (shader.bindings[k] === 'read_write' && bound.indexOf(b) !== k) fail(`${path}.buffers`, `buffer ${b} is bound twice and written`);
       if (shader.bindings[k] === 'read' && bound.some((o, j) => o === b && shader.bindings[j] === 'read_write')) {
         fail(`${path}.buffers`, `buffer ${b} is both read and written`);

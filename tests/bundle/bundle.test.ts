@@ -1,0 +1,88 @@
+// A hand-built graph through codegen, bundle files and the runtime loader on
+// the real Dawn device; and hostile manifests refused before the GPU.
+import { describe, expect, test } from 'vitest';
+import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
+import { generateBundle } from '../../compiler/codegen/generate.ts';
+import { GraphBuilder } from '../../compiler/ir/builder.ts';
+import { memorySource } from '../../runtime/bundle/bundle-source.ts';
+import { loadBundleFrom } from '../../runtime/bundle/load-bundle.ts';
+import { BundleError, validateManifest } from '../../runtime/bundle/validate-manifest.ts';
+import { getTestDevice } from '../support/gpu.ts';
+
+function linearRelu() {
+  const b = new GraphBuilder('eval');
+  const x = b.input('input', { dtype: 'f32', shape: ['N', 3] });
+  const w = b.tensor({ name: 'filter.weight', role: 'trainable', type: { dtype: 'f32', shape: [2, 3] } }, new Float32Array([1, -1, 0, 0.5, 0.5, 0.5]));
+  const bias = b.tensor({ name: 'filter.bias', role: 'trainable', type: { dtype: 'f32', shape: [2] } }, new Float32Array([0.25, -1]));
+  const y = b.add('linear', [x, w, bias], { epilogue: [{ kind: 'unary', fn: 'relu' }] });
+  const r = b.add('reshape', [y], { shape: ['N', 2, 1] });
+  b.output('output', r);
+  return generateBundle(b.finish(), { model: 'Tiny', generator: 'test' });
+}
+
+function reference(x: number[]): number[] {
+  const out: number[] = [];
+  for (let n = 0; n < x.length / 3; n++) {
+    const [a, b, c] = x.slice(n * 3, n * 3 + 3) as [number, number, number];
+    out.push(Math.max(0, a - b + 0.25), Math.max(0, 0.5 * (a + b + c) - 1));
+  }
+  return out;
+}
+
+describe('bundles on the device', () => {
+  test('run at several batch sizes, names that are WGSL keywords included', async () => {
+    const device = await getTestDevice();
+    const bundle = linearRelu();
+    const loaded = await loadBundleFrom(memorySource({ files: bundleFiles(bundle) }), device);
+    for (const n of [1, 3, 7]) {
+      const x = Array.from({ length: 3 * n }, (_, i) => Math.sin(i * 1.7) * 2);
+      const out = await loaded.run({ input: Float32Array.from(x) });
+      expect(out.output!.shape).toEqual([n, 2, 1]);
+      const expected = reference(x);
+      out.output!.data.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    }
+    await expect(loaded.run({ input: new Float32Array(4) })).rejects.toThrow(/not a multiple of 3/);
+    await expect(loaded.run({ wrong: new Float32Array(3) })).rejects.toThrow(/unknown input "wrong"/);
+    loaded.destroy();
+  });
+
+  test('a weights file with a wrong tensor size is refused', async () => {
+    const device = await getTestDevice();
+    const files = new Map(bundleFiles(linearRelu()));
+    const manifest = JSON.parse(files.get('manifest.json') as string);
+    const w = manifest.buffers.find((b: { kind: string }) => b.kind === 'weight');
+    w.elements = 5;
+    files.set('manifest.json', JSON.stringify(manifest));
+    await expect(loadBundleFrom(memorySource({ files }), device)).rejects.toThrow(/elements, the manifest expects 5/);
+  });
+});
+
+describe('hostile manifests', () => {
+  const good = () => JSON.parse(bundleFiles(linearRelu()).get('manifest.json') as string);
+  const cases: [string, (m: any) => void, RegExp][] = [
+    ['wrong version', (m) => (m.version = 99), /version/],
+    ['path escape', (m) => (m.shaders[0].file = '../../etc/passwd'), /unsafe file path/],
+    ['buffer id out of range', (m) => (m.dispatches[0].buffers[0] = 999), /\[0, \d+\]/],
+    ['huge buffer', (m) => (m.buffers[0].elements = { perN: 2 ** 30, fixed: 0 }), /larger than the limit/],
+    ['binding count mismatch', (m) => m.dispatches[0].buffers.pop(), /storage bindings/],
+    ['weight written', (m) => {
+      const shader = m.shaders[0];
+      const wb = m.buffers.find((b: { kind: string }) => b.kind === 'weight').id;
+      m.dispatches[0].buffers[shader.bindings.indexOf('read_write')] = wb;
+    }, /writes a weight buffer/],
+    ['unknown shader', (m) => (m.dispatches[0].shader = 'nope'), /unknown shader/],
+    ['batch bound', (m) => (m.maxBatch = 1e12), /maxBatch/],
+    ['not an object', (m) => (m.buffers[0] = 5), /expected an object/],
+  ];
+  for (const [name, mutate, message] of cases) {
+    test(name, () => {
+      const m = good();
+      mutate(m);
+      expect(() => validateManifest(m)).toThrow(BundleError);
+      expect(() => validateManifest(m)).toThrow(message);
+    });
+  }
+  test('the generated manifest validates', () => {
+    expect(() => validateManifest(good())).not.toThrow();
+  });
+});
