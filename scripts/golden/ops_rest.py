@@ -211,7 +211,7 @@ def reduce_cases():
         ("mean-spatial-keep", "mean", (2, 3, 5, 7), [2, 3], True),
         ("max-middle", "max", (3, 6, 5), [1], False),
         ("sum-apart", "sum", (2, 3, 4, 5), [1, 3], False),
-        ("mean-long", "mean", (2, 1, 2100), [2], False),  # a 256-thread workgroup per row
+        ("mean-long", "mean", (2, 1, 2100), [2], False),
         ("max-long-strided", "max", (2, 520, 2), [1], True),
         ("sum-none", "sum", (2, 3), [], False),
     ]
@@ -511,7 +511,14 @@ def channel_affine_cases():
 
 def attention_cases():
     seeded(16)
-    layouts = [("two-heads", 3, 5, 8, 2, True), ("three-heads-no-bias", 2, 7, 12, 3, False), ("one-head", 2, 4, 6, 1, True)]
+    # Head sizes 4 and 24 take the vec4 path (4 and 2 queries per thread), 6 the scalar one;
+    # lengths leave partial query blocks.
+    layouts = [
+        ("two-heads", 3, 5, 8, 2, True),
+        ("three-heads-no-bias", 2, 7, 12, 3, False),
+        ("one-head", 2, 4, 6, 1, True),
+        ("wide-head", 2, 5, 24, 1, True),
+    ]
     for name, batch, length, embed, heads, bias in layouts:
         m = torch.nn.MultiheadAttention(embed, heads, bias=bias, batch_first=True).eval()
         with torch.no_grad():

@@ -2,93 +2,46 @@
 // batch_first=True and no mask computes it: one packed input projection to
 // q, k, v; per head softmax(q k^T / sqrt(head_dim)) v; the output projection.
 // Three dispatches through two scratch buffers:
-//   in_proj   x [B, L, E] -> qkv [B, L, 3E]
+//   in_proj   x [B, L, E] -> qkv [B, L, 3E]   (the shared register-blocked GEMM)
 //   attend    qkv -> context [B, L, E] (heads side by side, as torch concatenates them)
-//   out_proj  context -> y [B, L, E]
+//   out_proj  context -> y [B, L, E]         (the shared GEMM)
 import type { Node, TensorType } from '../../ir/types.ts';
-import type { Kernel, KernelBinding } from '../kernel.ts';
+import type { BindingSource, Kernel, KernelBinding } from '../kernel.ts';
 import { f32Literal } from '../wgsl.ts';
 import {
   assembleKernel,
   ELEMENTWISE_WORKGROUP,
-  inputBinding,
   kernelName,
-  outputBinding,
+  ONE,
   perElementGrid,
   sizeAffine,
   sizeOfDim,
   sizeProduct,
   type Size,
 } from './layout.ts';
+import { gemmKernel } from './matmul.ts';
 import { F32_LOWEST } from './reduce.ts';
 
-/** Rows (within a sample) and output features each projection thread computes. */
-const TILE = 4;
-
 /**
- * y[b, l, j] = sum_k x[b, l, k] * w[j, k] (+ bias[j]) for one sample-major
- * [batch, length, features] operand. Each thread computes a TILE x TILE block
- * (TILE positions of one sample by TILE features), reusing every load TILE
- * times; tiles never straddle samples, so the thread count stays affine in N.
+ * The projections are linear layers over [B * L, E] rows: the shared GEMM,
+ * with its operands pointed at the scratch buffers. Only the bindings'
+ * sources change; the WGSL does not depend on where a buffer comes from.
  */
-function projectionKernel(opts: {
-  readonly name: string;
-  readonly batch: Size;
-  readonly length: number;
-  readonly inFeatures: number;
-  readonly outFeatures: number;
-  readonly x: KernelBinding;
-  readonly weight: KernelBinding;
-  readonly bias: KernelBinding | undefined;
-  readonly y: KernelBinding;
-}): Kernel {
-  const { length: L, inFeatures: K, outFeatures: J, x, weight, bias, y } = opts;
-  const rowTiles = Math.ceil(L / TILE);
-  const colTiles = Math.ceil(J / TILE);
-  const count = sizeProduct([opts.batch, { k: rowTiles * colTiles, n: false }]);
-  const grid = perElementGrid(count);
-  const lines: string[] = [
-    grid.guard,
-    `let col_tile = gidx % ${colTiles}u;`,
-    `let rest = gidx / ${colTiles}u;`,
-    `let first_pos = (rest % ${rowTiles}u) * ${TILE}u;`,
-    `let sample_row = (rest / ${rowTiles}u) * ${L}u;`,
-    `let first_col = col_tile * ${TILE}u;`,
-  ];
-  // Edge tiles read a clamped row or column and skip its store.
-  for (let r = 0; r < TILE; r++) lines.push(`let x${r} = (sample_row + min(first_pos + ${r}u, ${L - 1}u)) * ${K}u;`);
-  for (let c = 0; c < TILE; c++) lines.push(`let w${c} = min(first_col + ${c}u, ${J - 1}u) * ${K}u;`);
-  for (let r = 0; r < TILE; r++) lines.push(`var acc${r} = vec4<f32>(0.0);`);
-  lines.push(`for (var k = 0u; k < ${K}u; k++) {`);
-  lines.push(`  let wk = vec4<f32>(${Array.from({ length: TILE }, (_, c) => `${weight.name}[w${c} + k]`).join(', ')});`);
-  for (let r = 0; r < TILE; r++) lines.push(`  acc${r} += ${x.name}[x${r} + k] * wk;`);
-  lines.push('}');
-  const components = ['x', 'y', 'z', 'w'];
-  for (let c = 0; c < TILE; c++) {
-    lines.push(`if (first_col + ${c}u < ${J}u) {`);
-    if (bias) lines.push(`  let b${c} = ${bias.name}[first_col + ${c}u];`);
-    for (let r = 0; r < TILE; r++) {
-      const value = bias ? `acc${r}.${components[c]} + b${c}` : `acc${r}.${components[c]}`;
-      lines.push(
-        `  if (first_pos + ${r}u < ${L}u) { ${y.name}[(sample_row + first_pos + ${r}u) * ${J}u + first_col + ${c}u] = ${value}; }`,
-      );
-    }
-    lines.push('}');
-  }
-  return assembleKernel({
-    name: opts.name,
-    bindings: bias ? [x, weight, bias, y] : [x, weight, y],
-    workgroupSize: ELEMENTWISE_WORKGROUP,
-    body: lines.join('\n'),
-    groups: grid.groups,
-    groupsDivisor: grid.groupsDivisor,
-  });
+function rebind(kernel: Kernel, sources: Readonly<Record<string, BindingSource>>): Kernel {
+  return { ...kernel, bindings: kernel.bindings.map((b) => (sources[b.name] ? { ...b, source: sources[b.name]! } : b)) };
+}
+
+/** Queries per thread: each key and value loaded serves them all, within a register budget. */
+function queriesPerThread(headDim: number): number {
+  return Math.max(1, Math.min(4, Math.floor(64 / headDim)));
 }
 
 /**
- * One thread per (sample, head, query): two passes over the keys, the first
- * for the maximum score, the second accumulating exp(score - max) and the
- * weighted values, so no exponential overflows.
+ * One thread per (sample, head, block of queries), one pass over the keys
+ * with the running-maximum ("online") softmax: the accumulators are rescaled
+ * by exp(old max - new max) whenever the maximum grows, so no exponential
+ * overflows and each key is read once. Heads whose size is a multiple of four
+ * read q, k and v as vec4s.
  */
 function attendKernel(opts: {
   readonly name: string;
@@ -99,48 +52,69 @@ function attendKernel(opts: {
   readonly qkv: KernelBinding;
   readonly context: KernelBinding;
 }): Kernel {
-  const { length: L, embed: E, heads: H, qkv, context } = opts;
+  const { length: L, embed: E, heads: H } = opts;
   const D = E / H;
-  const count = sizeProduct([opts.batch, { k: H * L, n: false }]);
+  const width = D % 4 === 0 ? 4 : 1;
+  const T = width === 4 ? 'vec4<f32>' : 'f32';
+  const chunks = D / width;
+  const Q = queriesPerThread(D);
+  const blocks = Math.ceil(L / Q);
+  const qkv: KernelBinding = { ...opts.qkv, ...(width === 4 ? { elementType: 'vec4<f32>' as const } : {}) };
+  const context: KernelBinding = { ...opts.context, ...(width === 4 ? { elementType: 'vec4<f32>' as const } : {}) };
+  const count = sizeProduct([opts.batch, { k: H * blocks, n: false }]);
   const grid = perElementGrid(count);
-  const stride = 3 * E;
-  const score = (j: string): string =>
-    [
-      `let key = (sample_row + ${j}) * ${stride}u + ${E}u + head_col;`,
-      'var s = 0.0;',
-      `for (var d = 0u; d < ${D}u; d++) { s += q[d] * ${qkv.name}[key + d]; }`,
-    ].join('\n    ');
-  const body = [
+  const dot = (a: string, b: string): string => (width === 4 ? `dot(${a}, ${b})` : `${a} * ${b}`);
+  const queries = Array.from({ length: Q }, (_, r) => r);
+  // Offsets in units of T: rows of qkv hold q | k | v, each E wide.
+  const rowStride = (3 * E) / width;
+  const lines: string[] = [
     grid.guard,
-    `let query = gidx % ${L}u;`,
-    `let rest = gidx / ${L}u;`,
-    `let head_col = (rest % ${H}u) * ${D}u;`,
+    `let block = gidx % ${blocks}u;`,
+    `let rest = gidx / ${blocks}u;`,
+    `let head = (rest % ${H}u) * ${chunks}u;`,
     `let sample_row = (rest / ${H}u) * ${L}u;`,
-    `let q_at = (sample_row + query) * ${stride}u + head_col;`,
-    `var q: array<f32, ${D}>;`,
-    `for (var d = 0u; d < ${D}u; d++) { q[d] = ${qkv.name}[q_at + d] * ${f32Literal(1 / Math.sqrt(D))}; }`,
-    `var m = ${F32_LOWEST};`,
-    `for (var j = 0u; j < ${L}u; j++) {`,
-    `    ${score('j')}`,
-    '    m = max(m, s);',
-    '}',
-    `var acc: array<f32, ${D}>;`,
-    'var total = 0.0;',
-    `for (var j = 0u; j < ${L}u; j++) {`,
-    `    ${score('j')}`,
-    '    let p = exp(s - m);',
-    '    total += p;',
-    `    let value = (sample_row + j) * ${stride}u + ${2 * E}u + head_col;`,
-    `    for (var d = 0u; d < ${D}u; d++) { acc[d] += p * ${qkv.name}[value + d]; }`,
-    '}',
-    `let out_at = (sample_row + query) * ${E}u + head_col;`,
-    `for (var d = 0u; d < ${D}u; d++) { ${context.name}[out_at + d] = acc[d] / total; }`,
-  ].join('\n');
+    `let first = block * ${Q}u;`,
+  ];
+  for (const r of queries) {
+    // Past the last query a block repeats it (clamped) and skips the store.
+    lines.push(`let q_at${r} = (sample_row + min(first + ${r}u, ${L - 1}u)) * ${rowStride}u + head;`);
+    lines.push(`var q${r}: array<${T}, ${chunks}>;`);
+    lines.push(`var acc${r}: array<${T}, ${chunks}>;`);
+    lines.push(`var m${r} = ${F32_LOWEST};`);
+    lines.push(`var l${r} = 0.0;`);
+    lines.push(`for (var c = 0u; c < ${chunks}u; c++) { q${r}[c] = ${qkv.name}[q_at${r} + c] * ${f32Literal(1 / Math.sqrt(D))}; }`);
+  }
+  lines.push(`for (var j = 0u; j < ${L}u; j++) {`);
+  lines.push(`  let key = (sample_row + j) * ${rowStride}u + ${E / width}u + head;`);
+  for (const r of queries) lines.push(`  var s${r} = 0.0;`);
+  lines.push(`  for (var c = 0u; c < ${chunks}u; c++) {`);
+  lines.push(`    let k = ${qkv.name}[key + c];`);
+  for (const r of queries) lines.push(`    s${r} += ${dot(`q${r}[c]`, 'k')};`);
+  lines.push('  }');
+  for (const r of queries) {
+    lines.push(`  let top${r} = max(m${r}, s${r});`);
+    lines.push(`  let rescale${r} = exp(m${r} - top${r});`);
+    lines.push(`  let p${r} = exp(s${r} - top${r});`);
+    lines.push(`  l${r} = l${r} * rescale${r} + p${r};`);
+    lines.push(`  m${r} = top${r};`);
+  }
+  lines.push(`  let value = key + ${E / width}u;`);
+  lines.push(`  for (var c = 0u; c < ${chunks}u; c++) {`);
+  lines.push(`    let v = ${qkv.name}[value + c];`);
+  for (const r of queries) lines.push(`    acc${r}[c] = acc${r}[c] * rescale${r} + p${r} * v;`);
+  lines.push('  }');
+  lines.push('}');
+  for (const r of queries) {
+    lines.push(`if (first + ${r}u < ${L}u) {`);
+    lines.push(`  let out_at = (sample_row + first + ${r}u) * ${E / width}u + head;`);
+    lines.push(`  for (var c = 0u; c < ${chunks}u; c++) { ${context.name}[out_at + c] = acc${r}[c] / l${r}; }`);
+    lines.push('}');
+  }
   return assembleKernel({
     name: opts.name,
     bindings: [qkv, context],
     workgroupSize: ELEMENTWISE_WORKGROUP,
-    body,
+    body: lines.join('\n'),
     groups: grid.groups,
     groupsDivisor: grid.groupsDivisor,
   });
@@ -166,34 +140,38 @@ export function multiheadAttentionKernels(node: Node<'multihead_attention'>, inp
   const rows = sizeProduct([batch, { k: L, n: false }]);
   const qkvSource = { kind: 'scratch', id: 'qkv', elements: sizeAffine(sizeProduct([rows, { k: 3 * E, n: false }])) } as const;
   const contextSource = { kind: 'scratch', id: 'context', elements: sizeAffine(sizeProduct([rows, { k: E, n: false }])) } as const;
-  const qkvOut: KernelBinding = { name: 'qkv', access: 'read_write', source: qkvSource };
   const qkvIn: KernelBinding = { name: 'qkv', access: 'read', source: qkvSource };
   const contextOut: KernelBinding = { name: 'context', access: 'read_write', source: contextSource };
-  const contextIn: KernelBinding = { name: 'context', access: 'read', source: contextSource };
   const outWeightIndex = hasBias ? 3 : 2;
+  const bias = (input: number) => ({ name: 'bias', input, index: (_row: string, col: string) => col });
+  const inProjection = gemmKernel({
+    name: kernelName(node, 'in_proj'),
+    batch: ONE,
+    m: rows,
+    k: E,
+    n: 3 * E,
+    bLayout: 'nk',
+    a: { name: 'src', input: 0 },
+    b: { name: 'in_proj_weight', input: 1 },
+    ...(hasBias ? { bias: bias(2) } : {}),
+    epilogue: [],
+  });
+  const outProjection = gemmKernel({
+    name: kernelName(node, 'out_proj'),
+    batch: ONE,
+    m: rows,
+    k: E,
+    n: E,
+    bLayout: 'nk',
+    // Input 0 stands in for the context scratch until `rebind` points it there.
+    a: { name: 'context', input: 0 },
+    b: { name: 'out_proj_weight', input: outWeightIndex },
+    ...(hasBias ? { bias: bias(4) } : {}),
+    epilogue: [],
+  });
   return [
-    projectionKernel({
-      name: kernelName(node, 'in_proj'),
-      batch,
-      length: L,
-      inFeatures: E,
-      outFeatures: 3 * E,
-      x: inputBinding('src', 0),
-      weight: inputBinding('in_proj_weight', 1),
-      bias: hasBias ? inputBinding('in_proj_bias', 2) : undefined,
-      y: qkvOut,
-    }),
+    rebind(inProjection, { dst: qkvSource }),
     attendKernel({ name: kernelName(node, 'attend'), batch, length: L, embed: E, heads: node.attrs.heads, qkv: qkvIn, context: contextOut }),
-    projectionKernel({
-      name: kernelName(node, 'out_proj'),
-      batch,
-      length: L,
-      inFeatures: E,
-      outFeatures: E,
-      x: contextIn,
-      weight: inputBinding('out_proj_weight', outWeightIndex),
-      bias: hasBias ? inputBinding('out_proj_bias', 4) : undefined,
-      y: outputBinding(),
-    }),
+    rebind(outProjection, { context: contextSource }),
   ];
 }

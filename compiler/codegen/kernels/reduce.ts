@@ -31,15 +31,19 @@ export interface RowPlan {
   readonly workgroupSize: number;
 }
 
-// Choosing between the two. Workgroup barriers are expensive on SwiftShader:
-// layernorm over 65537 rows of 40 took 9.6 s with a 64-thread workgroup per
-// row and 0.12 s with a thread per row; 1024 rows of 784 took 0.43 s against
-// 0.08 s. A workgroup per row pays off only on a real GPU, and only when the
-// rows are too few to keep it busy and long enough that one thread would
-// crawl (a batchnorm channel over the batch); there it costs SwiftShader
-// about 2x (16 rows of 12544: 32 ms against 17 ms).
+// Choosing between the two. Workgroup barriers are expensive on SwiftShader,
+// and the more so the more workgroups and the wider they are: layernorm over
+// 65537 rows of 40 took 9.6 s with a 64-thread workgroup per row and 0.12 s
+// with a thread per row; groupnorm over 128 rows of 3136 took 470 ms with
+// 256-thread workgroups, 52 ms with 64-thread ones and 54 ms with a thread
+// per row. A workgroup per row pays off on a real GPU when the rows are too
+// few to keep it busy and long enough that one thread would crawl (a
+// batchnorm channel over the batch: 32 rows of 12544 took 42 ms against
+// 67 ms with a thread per row even on SwiftShader), so that is the only case
+// that gets one, of 64 threads.
 const LONG_ROW = 512;
-const FEW_ROWS = 512;
+const FEW_ROWS = 128;
+const ROW_WORKGROUP = 64;
 /** The batch size assumed when a row length or count scales with N. */
 const TYPICAL_BATCH = 8;
 
@@ -55,8 +59,7 @@ export function planRows(rowLength: Size, rows?: Size): RowPlan {
   const length = expectedSize(rowLength);
   const few = rows === undefined || expectedSize(rows) < FEW_ROWS;
   if (length < LONG_ROW || !few) return { threads: 1, workgroupSize: 64 };
-  const threads = length >= 2048 ? 256 : 64;
-  return { threads, workgroupSize: threads };
+  return { threads: ROW_WORKGROUP, workgroupSize: ROW_WORKGROUP };
 }
 
 /** The grid for `rows` rows under `plan`. */
