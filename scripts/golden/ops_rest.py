@@ -288,9 +288,10 @@ def batchnorm_cases():
         ("batch-stats-2d", (3, 4, 5, 3), True, False),
         ("batch-stats-no-affine", (2, 3, 6), False, False),
         ("batch-stats-long", (4, 2, 9, 9), True, False),
+        ("batch-stats-features", (5, 6), True, False),
     ]
     for name, shape, affine, tracked in layouts:
-        for batch in ((shape[0], 2) if not tracked else (shape[0],)):
+        for batch in ((shape[0], shape[0] + 1) if not tracked else (shape[0],)):
             c = shape[1]
             x = rand(batch, *shape[1:]) * 2.0 + 0.5
             m = modules[len(shape)](c, eps=1e-3, affine=affine, track_running_stats=tracked)
