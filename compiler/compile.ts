@@ -52,11 +52,10 @@ export function compileSource(text: string, path: string, options: CompileOption
   if (hasErrors(diagnostics)) return { source, diagnostics, program: parsed.program };
 
   const sink = new DiagnosticSink(path);
-  const model = pickModel(parsed.program, options.model, sink);
-  if (!model) return { source, diagnostics: [...diagnostics, ...sink.diagnostics], program: parsed.program };
+  const model = pickModel(parsed.program, options.model);
   const weights = new WeightSource(options.weights, options.seed ?? 0);
   const trainGraph = lowerModel(model, { program: parsed.program, source, sink, weights });
-  sink.diagnostics.push(...weights.check(path, options.weightsPath ?? 'the weight file'));
+  if (trainGraph) weights.check(options.weightsPath ?? 'the weight file');
   diagnostics = sortDiagnostics([...diagnostics, ...sink.diagnostics]);
   if (!trainGraph || hasErrors(diagnostics)) return { source, diagnostics, program: parsed.program };
 
@@ -77,28 +76,37 @@ export function compileSource(text: string, path: string, options: CompileOption
   return { source, diagnostics, program: parsed.program, trainGraph, evalGraph, bundle };
 }
 
-function pickModel(program: Program, wanted: string | undefined, sink: DiagnosticSink): ModelDecl | undefined {
+/** A request the file cannot satisfy: no model, several without --model, or an unknown name. */
+export class ModelChoiceError extends Error {}
+
+function pickModel(program: Program, wanted: string | undefined): ModelDecl {
   const models = program.items.filter((i): i is ModelDecl => i.kind === 'Model');
+  const names = models.map((m) => m.name.name);
   if (wanted === undefined) {
-    if (models.length === 1) return models[0];
-    sink.report({
-      code: 'E0208',
-      message: models.length === 0 ? 'the file defines no model' : `the file defines ${models.length} models; choose one with --model`,
-      span: program.span,
-      notes: models.length > 0 ? [`models: ${models.map((m) => m.name.name).join(', ')}`] : [],
-    });
-    return undefined;
+    if (models.length === 1) return models[0]!;
+    throw new ModelChoiceError(models.length === 0 ? 'the file defines no model' : `the file defines ${models.length} models (${names.join(', ')}); choose one with --model`);
   }
   const found = models.find((m) => m.name.name === wanted);
-  if (!found) {
-    const close = suggest(wanted, models.map((m) => m.name.name));
-    sink.report({
-      code: 'E0208',
-      message: `no model named \`${wanted}\``,
-      span: program.span,
-      ...(close.length > 0 ? { help: `there is a model with a similar name: \`${close[0]}\`` } : {}),
-      notes: [`models: ${models.map((m) => m.name.name).join(', ') || 'none'}`],
-    });
+  if (found) return found;
+  const close = suggest(wanted, names);
+  throw new ModelChoiceError(`no model named \`${wanted}\`${close.length > 0 ? `; there is a model with a similar name: \`${close[0]}\`` : `; models: ${names.join(', ') || 'none'}`}`);
+}
+
+/**
+ * What `regc check` reports: syntax, names and arguments, and then, for a
+ * file without such errors, the shapes of every model (lowering to IR).
+ */
+export function analyseSource(source: SourceFile): Diagnostic[] {
+  const parsed = parse(source);
+  const checked = checkProgram(parsed.program, source);
+  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
+  if (!hasErrors(diagnostics)) {
+    const sink = new DiagnosticSink(source.path);
+    for (const item of parsed.program.items) {
+      if (item.kind !== 'Model') continue;
+      lowerModel(item, { program: parsed.program, source, sink, weights: new WeightSource(undefined, 0) });
+    }
+    diagnostics.push(...sink.diagnostics);
   }
-  return found;
+  return sortDiagnostics(diagnostics);
 }

@@ -5,7 +5,8 @@ import { hasErrors } from '../../diagnostics/diagnostic.ts';
 import { renderDiagnostics, renderSummary } from '../../diagnostics/render.ts';
 import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
 import { writeBundleFolder } from '../../compiler/bundle/write-bundle-node.ts';
-import { compileSource } from '../../compiler/compile.ts';
+import { compileSource, ModelChoiceError } from '../../compiler/compile.ts';
+import { WeightFileError } from '../../compiler/lower/weight-source.ts';
 import { printGraph } from '../../compiler/ir/print.ts';
 import type { GivenTensor } from '../../compiler/lower/weight-source.ts';
 import { EVAL_PIPELINE } from '../../compiler/passes/index.ts';
@@ -87,7 +88,9 @@ norm, folds BatchNorm into the preceding conv/linear and fuses activations;
         return EXIT_PROBLEMS;
       }
     }
-    const result = compileSource(read.source.text, read.source.path, {
+    let result: ReturnType<typeof compileSource>;
+    try {
+      result = compileSource(read.source.text, read.source.path, {
       ...(options.model ? { model: options.model } : {}),
       ...(weights ? { weights, weightsPath: options.weights } : {}),
       seed,
@@ -95,7 +98,18 @@ norm, folds BatchNorm into the preceding conv/linear and fuses activations;
       noOpt: options['no-opt'],
       disabledPasses: disabled,
       ...(options['dump-ir'] ? { onGraph: (stage: string, graph: Parameters<typeof printGraph>[0]) => io.stdout.write(`;; after ${stage}\n${printGraph(graph)}\n`) } : {}),
-    });
+      });
+    } catch (e) {
+      if (e instanceof WeightFileError) {
+        io.stderr.write(renderError(`weights in ${e.path} do not match the spec`, { notes: e.problems, help: 'tensor names follow the spec\'s layer names, as PyTorch state_dict names do' }, color));
+        return EXIT_PROBLEMS;
+      }
+      if (e instanceof ModelChoiceError) {
+        io.stderr.write(renderError(e.message, {}, color));
+        return EXIT_PROBLEMS;
+      }
+      throw e;
+    }
     if (result.diagnostics.length > 0) {
       io.stderr.write(renderDiagnostics(result.diagnostics, new Map([[read.source.path, read.source]]), { color }));
       const summary = renderSummary(result.diagnostics, { color });

@@ -158,7 +158,7 @@ class Lowerer {
       }
     }
     for (const d of deferred) {
-      if (scope.flow === undefined) throw this.abandon('E0207', 'nothing to output: no value has been computed', d.span);
+      if (scope.flow === undefined) throw this.abandon('E0504', 'nothing to output: no value has been computed', d.span);
       output = scope.flow;
       if (isModel) this.b.output(d.name, scope.flow);
     }
@@ -171,7 +171,7 @@ class Lowerer {
   }
 
   private tensorShape(stmt: Extract<Stmt, { kind: 'Input' }>): Dim[] {
-    if (!stmt.type) throw this.abandon('E0206', `model input \`${stmt.name.name}\` needs a type such as f32[N, 3, 32, 32]`, stmt.span);
+    if (!stmt.type) throw this.abandon('E0505', `model input \`${stmt.name.name}\` needs a type such as f32[N, 3, 32, 32]`, stmt.span);
     return stmt.type.dims.map((d) => (d.kind === 'DimNumber' ? d.value : 'N'));
   }
 
@@ -205,7 +205,7 @@ class Lowerer {
         return this.b.add('unary', [operand], { fn: 'neg' }, this.origin('neg', e.span));
       }
       default:
-        throw this.abandon('E0305', 'expected a tensor expression here', e.span);
+        throw this.abandon('E0506', 'expected a tensor expression here', e.span);
     }
   }
 
@@ -259,16 +259,16 @@ class Lowerer {
     if (block) return this.instantiate(block, call, this.layerName(app, calleeName, scope), inputs, scope);
     const spec = lookup(calleeName, 'layer');
     const lowering = spec ? LAYER_LOWERINGS[spec.name] : undefined;
-    if (!spec || !lowering) throw this.abandon('E0201', `unknown layer \`${calleeName}\``, call.callee.span);
+    if (!spec || !lowering) throw this.abandon('E0507', `unknown layer \`${calleeName}\``, call.callee.span);
     const bound = bindArgs(call, spec, env, this.ctx.sink);
     if (!bound.ok) throw new Abandon();
     if (inputs.length < spec.inputs.min) {
-      throw this.abandon('E0207', `\`${calleeName}\` has no input: nothing has been computed before it`, call.span);
+      throw this.abandon('E0504', `\`${calleeName}\` has no input: nothing has been computed before it`, call.span);
     }
     const name = this.layerName(app, spec.name, scope);
     const attachments: Attachment[] = call.attachments.map((a) => {
       const aspec = lookup(a.callee.name, 'attachment');
-      if (!aspec) throw this.abandon('E0201', `unknown attachment \`${a.callee.name}\``, a.callee.span);
+      if (!aspec) throw this.abandon('E0507', `unknown attachment \`${a.callee.name}\``, a.callee.span);
       const ab = bindArgs(a, aspec, env, this.ctx.sink);
       if (!ab.ok) throw new Abandon();
       return { name: aspec.name, values: ab.values };
@@ -295,7 +295,7 @@ class Lowerer {
   private repeat(app: Repeat, inputs: ValueId[], scope: Scope): ValueId {
     const count = app.count.kind === 'Number' ? app.count.value : (scope.constants.get((app.count as Name).name) as number);
     const block = this.blocks.get(app.body.callee.name);
-    if (!block) throw this.abandon('E0201', `\`repeat\` needs a block; \`${app.body.callee.name}\` is not one`, app.body.callee.span);
+    if (!block) throw this.abandon('E0507', `\`repeat\` needs a block; \`${app.body.callee.name}\` is not one`, app.body.callee.span);
     const base = this.layerName(app, block.name.name, scope);
     let current = inputs;
     for (let i = 0; i < count; i++) current = [this.instantiate(block, app.body, `${base}.${i}`, current, scope)];
@@ -322,7 +322,7 @@ class Lowerer {
     for (const [k, v] of bound.values) if (v !== null) constants.set(k, v);
     const scope = this.newScope(`${prefix}.`, constants, block.body);
     const out = this.body(block.body, scope, false, inputs[0]);
-    if (out === undefined) throw this.abandon('E0207', `block \`${block.name.name}\` produces no output`, block.span);
+    if (out === undefined) throw this.abandon('E0504', `block \`${block.name.name}\` produces no output`, block.span);
     return out;
   }
 
@@ -332,7 +332,7 @@ class Lowerer {
     if (e.kind === 'String') return e.value;
     if (e.kind === 'Unary' && e.operand.kind === 'Number') return e.op === '-' ? -e.operand.value : e.operand.value;
     if (e.kind === 'Name' && outer.constants.has(e.name)) return outer.constants.get(e.name)!;
-    throw this.abandon('E0305', 'a block parameter default must be a constant', e.span);
+    throw this.abandon('E0506', 'a block parameter default must be a constant', e.span);
   }
 
   private origin(layer: string, span: Span): Origin {

@@ -1,7 +1,5 @@
 // Where stored tensors' values come from: a weight file the user gave
 // (checked against what the spec declares) or PyTorch's initialisers.
-import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
-import { NO_SPAN } from '../../grammar/source.ts';
 import type { TensorRole } from '../ir/types.ts';
 import { materialiseInit, Rng, seedFor, type Init } from './init.ts';
 
@@ -17,6 +15,16 @@ export interface DeclaredTensor {
   readonly name: string;
   readonly shape: readonly number[];
   readonly role: TensorRole;
+}
+
+/** A weight file that does not fit the spec; `problems` lists every mismatch. */
+export class WeightFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`weights in ${path} do not match the spec (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+  }
 }
 
 export class WeightSource {
@@ -36,12 +44,9 @@ export class WeightSource {
     return materialiseInit(init, count, new Rng(seedFor(this.seed, tensor.name)));
   }
 
-  /**
-   * Every missing, extra, misshaped or mistyped tensor, as one diagnostic
-   * (E0601) listing them all, when a weight file was given.
-   */
-  check(file: string, weightsPath: string): Diagnostic[] {
-    if (!this.given) return [];
+  /** Throws WeightFileError listing every missing, extra, misshaped or unreadable tensor of a given file. */
+  check(weightsPath: string): void {
+    if (!this.given) return;
     const problems: string[] = [];
     const declaredNames = new Set(this.declared.map((d) => d.name));
     for (const d of this.declared) {
@@ -59,19 +64,7 @@ export class WeightSource {
     for (const name of this.given.keys()) {
       if (!declaredNames.has(name)) problems.push(`extra tensor \`${name}\` is not a parameter of the spec`);
     }
-    if (problems.length === 0) return [];
-    return [
-      {
-        code: 'E0601',
-        severity: 'error',
-        message: `weights in ${weightsPath} do not match the spec (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
-        file,
-        span: NO_SPAN,
-        secondary: [],
-        notes: problems,
-        help: 'tensor names follow the spec\'s layer names, as PyTorch state_dict names do; `regc check --params` lists them',
-      },
-    ];
+    if (problems.length > 0) throw new WeightFileError(weightsPath, problems);
   }
 }
 
