@@ -47,11 +47,13 @@ DEFAULT_TOLERANCE = 1e-4
 CASES = []
 
 
-def model_case(name, family, notes, tolerance=DEFAULT_TOLERANCE):
+def model_case(name, family, notes, tolerance=DEFAULT_TOLERANCE, adjust=None):
     """Registers a function returning (spec text, module, {input name: tensor}, output name).
-    `family` groups cases in the test's error summary."""
+    `family` groups cases in the test's error summary; `adjust(module)`, when given, runs
+    after the random values are drawn, to pin the values a case is about."""
     def register(build):
-        CASES.append({"name": name, "build": build, "family": family, "tolerance": tolerance, "notes": notes})
+        CASES.append({"name": name, "build": build, "family": family, "tolerance": tolerance, "notes": notes,
+                      "adjust": adjust})
         return build
     return register
 
@@ -569,6 +571,29 @@ model BatchInstanceNorms {
     return spec, m, {"x": torch.randn(3, 4, 5, 5) * 2.0 + 0.5}, "y"
 
 
+def rho_at_the_clips(module):
+    module.bin1.rho.copy_(torch.tensor([1.0, 1.3, 1.0, 2.0]))
+    module.bin2.rho.copy_(torch.tensor([0.0, -0.4, 0.0, -1.0]))
+
+
+@model_case("norm-batch-instance-norm-extremes", "normalisers",
+            notes="batch-instance norm whose rho all clip to 1 (pure batchnorm with running statistics) and "
+                  "all clip to 0 (pure instancenorm): the cases the eval pipeline rewrites",
+            adjust=rho_at_the_clips)
+def norm_batch_instance_norm_extremes():
+    spec = """\
+model BatchInstanceNormExtremes {
+  input x: f32[N, 4, 5, 5]
+  output y
+
+  bin1: batch_instance_norm -> relu
+  bin2: batch_instance_norm(eps=1e-3)
+}
+"""
+    m = named(("bin1", BatchInstanceNorm(4)), (None, relu()), ("bin2", BatchInstanceNorm(4, eps=1e-3)))
+    return spec, m, {"x": torch.randn(3, 4, 5, 5) * 2.0 + 0.5}, "y"
+
+
 @model_case("norm-switchable-norm", "normalisers", notes="switchable norm (Luo et al. 2018) written by hand: softmax(mean_weight) and "
                                                          "softmax(var_weight) mix IN, LN and running BN statistics (biased variances)")
 def norm_switchable_norm():
@@ -767,6 +792,9 @@ def write_model_case(entry):
     seeded(zlib.crc32(entry["name"].encode()))  # per case, so adding a case changes no other
     spec, module, inputs, output = entry["build"]()
     randomise(module)
+    if entry["adjust"]:
+        with torch.no_grad():
+            entry["adjust"](module)
     module.eval()
     with torch.no_grad():
         y = module(*inputs.values())
