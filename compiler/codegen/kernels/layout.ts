@@ -54,11 +54,6 @@ export function sizeAffine(s: Size): AffineInN {
   return s.n ? { perN: s.k, fixed: 0 } : { perN: 0, fixed: s.k };
 }
 
-/** The largest value the size can take is unknown when it holds N. */
-export function constantSize(s: Size): number | undefined {
-  return s.n ? undefined : s.k;
-}
-
 /** `a * b` in WGSL, dropping factors of one. */
 export function mulWgsl(a: string, b: Size): string {
   if (isOne(b)) return a;

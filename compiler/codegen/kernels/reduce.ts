@@ -5,7 +5,6 @@
 // memory. Softmax and the normalisations use the same plan and helpers.
 import type { Node, TensorType } from '../../ir/types.ts';
 import type { AffineInN, Kernel } from '../kernel.ts';
-import { f32Literal } from '../wgsl.ts';
 import {
   assembleKernel,
   inputBinding,
@@ -201,9 +200,4 @@ export function indent(text: string, pad = '  '): string {
     .split('\n')
     .map((l) => (l.length > 0 ? pad + l : l))
     .join('\n');
-}
-
-/** `1 / count` as a literal when the count is a constant. */
-export function reciprocalWgsl(count: Size): string {
-  return count.n ? `(1.0 / f32(${sizeWgsl(count)}))` : f32Literal(1 / count.k);
 }
