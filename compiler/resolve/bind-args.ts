@@ -2,9 +2,9 @@
 // order, then named; fills defaults; checks types and ranges. The checker
 // reports through it and lowering reads the values from it, so both agree on
 // what every call means.
-import type { Arg, Call, Expr } from '../../grammar/ast.ts';
+import type { Arg, Call, Expr, ParamTypeName } from '../../grammar/ast.ts';
 import { conformsToType, describeRange, describeType, formatValue, suggest, withinRange } from '../registry/index.ts';
-import type { OpSpec, ParamSpec, Value } from '../registry/types.ts';
+import type { OpSpec, ParamSpec, ParamType, Value } from '../registry/types.ts';
 import type { DiagnosticSink } from './diagnostic-sink.ts';
 import { evaluateConst, isTensorExpr, type ConstEnv } from './evaluate.ts';
 
@@ -28,6 +28,42 @@ function coerce(value: Value, param: ParamSpec): Value {
   return value;
 }
 
+/** `in [0, 1)` for intervals, `>= 1` for one bound, so the message reads as a sentence. */
+function rangePhrase(range: NonNullable<ParamSpec['range']>): string {
+  const text = describeRange(range);
+  return range.min !== undefined && range.max !== undefined ? `in ${text}` : text;
+}
+
+/** Whether a block parameter of this declared type can be passed where `type` is expected. */
+function symbolFits(declared: ParamTypeName, type: ParamType): boolean {
+  switch (declared) {
+    case 'int':
+      return type.kind === 'int' || type.kind === 'float' || type.kind === 'intOrInts' || type.kind === 'floatOrFloats';
+    case 'float':
+      return type.kind === 'float' || type.kind === 'floatOrFloats';
+    case 'bool':
+      return type.kind === 'bool';
+    case 'string':
+      return type.kind === 'string' || type.kind === 'enum';
+  }
+}
+
+/**
+ * A leading bare word that names nothing, given to an op that takes tensor
+ * inputs, is most likely a misspelt value when the op has no parameters
+ * (`relu(hh)`) or the word is close to a value in scope (`drop_path(hh,
+ * 0.1)`): treat it as a tensor input so the caller reports the unknown
+ * value, instead of "too many arguments" or a shifted positional binding.
+ * Never when the first parameter takes words (`gelu(tanh)`).
+ */
+function isMisspeltTensor(expr: Expr, spec: OpSpec, env: ConstEnv): boolean {
+  if (expr.kind !== 'Name' || expr.name === '') return false;
+  if (env.constants.has(expr.name) || env.symbols?.has(expr.name)) return false;
+  const first = spec.params[0]?.type.kind;
+  if (first === 'enum' || first === 'string') return false;
+  return spec.params.length === 0 || suggest(expr.name, env.tensors).length > 0;
+}
+
 export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: DiagnosticSink): BoundArgs {
   const args: readonly Arg[] = call.args ?? [];
   const values = new Map<string, Value | null>();
@@ -38,8 +74,19 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
   const opName = spec.name;
 
   for (const arg of args) {
-    if (arg.name === undefined && tensorArgs.length < spec.inputs.max && positional === 0 && isTensorExpr(arg.value, env)) {
+    if (
+      arg.name === undefined &&
+      tensorArgs.length < spec.inputs.max &&
+      positional === 0 &&
+      (isTensorExpr(arg.value, env) || isMisspeltTensor(arg.value, spec, env))
+    ) {
       tensorArgs.push(arg.value);
+      continue;
+    }
+    // A missing expression from error recovery: the parser has reported it.
+    if (arg.value.kind === 'Name' && arg.value.name === '') {
+      ok = false;
+      if (arg.name === undefined) positional++;
       continue;
     }
     let param: ParamSpec | undefined;
@@ -104,6 +151,23 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
       continue;
     }
     const value = coerce(evaluated.value, param);
+    if (evaluated.symbolic) {
+      // A block parameter checked before any instance gives it a value: only
+      // its declared type can be checked here; instances check the rest.
+      const symbol = evaluated.symbol;
+      if (symbol?.type !== undefined && !symbolFits(symbol.type, param.type)) {
+        sink.report({
+          code: 'E0307',
+          message: `\`${param.name}\` of \`${opName}\` expects ${describeType(param.type)}, got \`${symbol.name}\` of type ${symbol.type}`,
+          span: arg.value.span,
+          label: `expected ${describeType(param.type)}`,
+        });
+        ok = false;
+        continue;
+      }
+      values.set(param.name, value);
+      continue;
+    }
     if (evaluated.word && param.type.kind !== 'enum' && param.type.kind !== 'string') {
       const close = suggest(String(value), [...env.constants.keys(), ...env.tensors]);
       sink.report({
@@ -132,7 +196,7 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
     if (param.range && !withinRange(value, param.range)) {
       sink.report({
         code: 'E0308',
-        message: `\`${param.name}\` of \`${opName}\` must be ${describeRange(param.range)}, got ${show(value)}`,
+        message: `\`${param.name}\` of \`${opName}\` must be ${rangePhrase(param.range)}, got ${show(value)}`,
         span: arg.value.span,
         label: 'out of range',
       });

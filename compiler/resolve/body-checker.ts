@@ -1,0 +1,708 @@
+// Checks one model or block body statement by statement, as lowering will
+// run it, and records every layer and block application for the parameter
+// names. The rules of the flow value (compiler/lower follows the same):
+//
+// - `input x` binds `x` and makes it the flow value; `let h = e` binds `h`
+//   to `e` and makes it the flow value; a bare statement's result becomes
+//   the flow value.
+// - A layer or block written without tensor arguments applies to the flow
+//   value (`relu`, `conv2d(16, 3)`), in a chain step to the value before its
+//   `->`. With leading tensor arguments (`relu(h + x)`, `concat(a, b)`)
+//   those are its inputs; a chain step takes no tensor arguments.
+// - `output y` where `y` is not bound here and is not a layer names the
+//   body's final flow value; any other output is evaluated where it stands.
+//   A block without `output` returns its final flow value.
+//
+// A name in statement position is a value if one is bound, then a block
+// parameter, then a layer or block; after `->` it is always a layer or block.
+import type { Call, Expr, Ident, InputStmt, Name, Repeat, Stmt } from '../../grammar/ast.ts';
+import type { Span } from '../../grammar/source.ts';
+import { lookup, suggest } from '../registry/index.ts';
+import { ownedTensors, type OwnedTensor } from '../registry/owned-tensors.ts';
+import type { OpSpec, Value } from '../registry/types.ts';
+import { checkAttachments, rejectBlockAttachments } from './attachments.ts';
+import { bindArgs } from './bind-args.ts';
+import type { BlockSignature } from './block-signature.ts';
+import { DiagnosticSink } from './diagnostic-sink.ts';
+import { evaluateConst, type ConstEnv } from './evaluate.ts';
+import { reportMisplaced } from './places.ts';
+import type { ProgramIndex } from './program-index.ts';
+import { checkInputType } from './tensor-type.ts';
+import { forEachName } from './walk-names.ts';
+
+/** One layer or block application, in source order within its body. */
+export interface Application {
+  /** `c1`, or the automatic `relu_2` (see `nameApplications`). */
+  readonly name: string;
+  readonly op: string;
+  readonly span: Span;
+  readonly label?: Ident;
+  /** Stored tensors of a layer, suffixes relative to `name`. */
+  readonly tensors: readonly OwnedTensor[];
+  /** For block applications: the block and its bound arguments (absent: could not be bound). */
+  readonly block?: BlockSignature;
+  readonly args?: ReadonlyMap<string, Value | null>;
+  /** For `repeat n`: n, when known. */
+  readonly repeat?: number;
+}
+
+export interface BodyResult {
+  readonly applications: readonly Application[];
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Blocks this body applies, with the callee's span, for the recursion check. */
+  readonly blockCalls: readonly { readonly name: string; readonly span: Span }[];
+}
+
+export interface BodyOwner {
+  readonly kind: 'model' | 'block';
+  readonly name: Ident;
+  readonly body: readonly Stmt[];
+  /** Known parameter values (instances) and still symbolic ones (a block on its own). */
+  readonly constants: ReadonlyMap<string, Value>;
+  readonly symbols: ConstEnv['symbols'];
+}
+
+type Kind = 'tensor' | 'const' | 'error';
+/** `head`: a statement, `let` or `output` value; `step`: after `->`; `operand`: an argument or arithmetic operand. */
+type Position = 'head' | 'step' | 'operand';
+
+/** A tensor value: an input, a `let`, or a statement's result. */
+interface ValueRecord {
+  readonly kind: 'input' | 'let' | 'result';
+  readonly name: string;
+  readonly span: Span;
+  used: boolean;
+}
+
+interface Pending {
+  readonly span: Span;
+  readonly op: string;
+  readonly label?: Ident;
+  readonly tensors: readonly OwnedTensor[];
+  readonly block?: BlockSignature;
+  readonly args?: ReadonlyMap<string, Value | null>;
+  readonly repeat?: number;
+}
+
+export function checkBody(owner: BodyOwner, index: ProgramIndex, sink: DiagnosticSink): BodyResult {
+  return new BodyChecker(owner, index, sink).run();
+}
+
+class BodyChecker {
+  private readonly bound = new Map<string, ValueRecord>();
+  private readonly records: ValueRecord[] = [];
+  private readonly env: ConstEnv;
+  private flow: ValueRecord | undefined;
+  private readonly pending: Pending[] = [];
+  private readonly blockCalls: { name: string; span: Span }[] = [];
+  private readonly inputs: string[] = [];
+  private readonly outputs: { name: string; span: Span }[] = [];
+  /** Where each value name is first bound, to say "defined later" for a use before it. */
+  private readonly definitions = new Map<string, Span>();
+  private readonly what: string;
+  /** Without any `input` the body is reported once (E0209), not at every layer that lacks one. */
+  private readonly hasInput: boolean;
+
+  constructor(
+    private readonly owner: BodyOwner,
+    private readonly index: ProgramIndex,
+    private readonly sink: DiagnosticSink,
+  ) {
+    this.env = { constants: owner.constants, tensors: new Set<string>(), symbols: owner.symbols };
+    this.what = `${owner.kind} \`${owner.name.name}\``;
+    this.hasInput = owner.body.some((stmt) => stmt.kind === 'Input');
+    for (const stmt of owner.body) {
+      if ((stmt.kind === 'Input' || stmt.kind === 'Let') && !this.definitions.has(stmt.name.name)) {
+        this.definitions.set(stmt.name.name, stmt.name.span);
+      }
+    }
+  }
+
+  run(): BodyResult {
+    const deferred: { name: string; span: Span }[] = [];
+    for (const stmt of this.owner.body) {
+      switch (stmt.kind) {
+        case 'Input':
+          this.input(stmt);
+          break;
+        case 'Let': {
+          const kind = this.evaluate(stmt.value, 'head');
+          if (kind === 'const') this.reportConstant(stmt.value, '`let` binds a tensor value, and this is a constant');
+          if (stmt.name.name === '') break;
+          if (this.isParameter(stmt.name.name)) {
+            this.reportParameterClash(stmt.name);
+            break;
+          }
+          this.flow = this.bind('let', stmt.name.name, stmt.name.span, kind === 'error');
+          break;
+        }
+        case 'Flow': {
+          const kind = this.evaluate(stmt.value, 'head');
+          if (kind === 'const') this.reportConstant(stmt.value, 'this statement computes a constant, not a tensor');
+          if (kind !== 'const') this.flow = this.record('result', '', stmt.span, kind === 'error');
+          break;
+        }
+        case 'Output':
+          this.output(stmt.value, stmt.span, deferred);
+          break;
+      }
+    }
+    for (const output of deferred) {
+      if (this.flow === undefined) {
+        this.sink.report({
+          code: 'E0207',
+          message: 'nothing to output: no value has been computed',
+          span: output.span,
+          label: `\`${output.name}\` names the final value, and there is none`,
+        });
+      } else {
+        this.flow.used = true;
+      }
+      this.addOutput(output.name, output.span);
+    }
+    this.finish();
+    return {
+      applications: this.nameApplications(),
+      inputs: this.inputs,
+      outputs: this.outputs.map((o) => o.name),
+      blockCalls: this.blockCalls,
+    };
+  }
+
+  // ------------------------------------------------------------ statements
+
+  private input(stmt: InputStmt): void {
+    const name = stmt.name.name;
+    checkInputType(stmt, this.owner.kind === 'model', this.sink);
+    if (name === '') return;
+    if (this.isParameter(name)) {
+      this.reportParameterClash(stmt.name);
+      return;
+    }
+    const previous = this.records.find((r) => r.kind === 'input' && r.name === name);
+    if (previous !== undefined) {
+      this.sink.report({
+        code: 'E0213',
+        message: `\`${name}\` is already an input of ${this.what}`,
+        span: stmt.name.span,
+        label: 'declared again here',
+        secondary: [{ span: previous.span, message: 'first declared here' }],
+      });
+      return;
+    }
+    this.inputs.push(name);
+    this.flow = this.bind('input', name, stmt.name.span, false);
+  }
+
+  private output(value: Expr, span: Span, deferred: { name: string; span: Span }[]): void {
+    if (value.kind === 'Name') {
+      if (value.name === '') return;
+      const isValue = this.bound.has(value.name) || this.isParameter(value.name);
+      if (!isValue && !this.isApplicable(value.name)) {
+        deferred.push({ name: value.name, span });
+        return;
+      }
+    }
+    const kind = this.evaluate(value, 'head');
+    if (kind === 'const') this.reportConstant(value, 'an output must be a tensor, and this is a constant');
+    this.addOutput(value.kind === 'Name' ? value.name : 'output', span);
+  }
+
+  private addOutput(name: string, span: Span): void {
+    const first = this.outputs[0];
+    if (this.owner.kind === 'block' && first !== undefined) {
+      this.sink.report({
+        code: 'E0214',
+        message: `${this.what} has more than one \`output\``,
+        span,
+        label: 'second output',
+        secondary: [{ span: first.span, message: 'first output here' }],
+        notes: ['a block returns one value'],
+      });
+      return;
+    }
+    const same = this.outputs.find((o) => o.name === name);
+    if (same !== undefined) {
+      this.sink.report({
+        code: 'E0214',
+        message: `${this.what} has two outputs named \`${name}\``,
+        span,
+        label: 'second output with this name',
+        secondary: [{ span: same.span, message: 'first output here' }],
+      });
+      return;
+    }
+    this.outputs.push({ name, span });
+  }
+
+  private finish(): void {
+    const { kind, name } = this.owner;
+    if (name.name !== '' && this.inputs.length === 0) {
+      this.sink.report({
+        code: 'E0209',
+        message: `${this.what} has no \`input\``,
+        span: name.span,
+        label: `${kind} without input`,
+        help: kind === 'model' ? 'declare its input first, e.g. `input x: f32[N, 3, 32, 32]`' : 'declare the value it takes first: `input x`',
+      });
+    }
+    if (kind === 'model' && name.name !== '' && this.outputs.length === 0) {
+      this.sink.report({
+        code: 'E0208',
+        message: `${this.what} has no \`output\``,
+        span: name.span,
+        label: 'model without output',
+        help: 'name the value the model returns, e.g. `output logits` for its final value',
+      });
+    }
+    // A block without `output` returns its final flow value; a model without one was just reported.
+    if (this.outputs.length === 0 && this.flow !== undefined) this.flow.used = true;
+
+    for (const record of this.records) {
+      if (record.used) continue;
+      if (record.kind === 'result') {
+        this.sink.report({
+          code: 'W0203',
+          message: 'the result of this statement is never used',
+          span: record.span,
+          label: 'computed, then dropped',
+          notes: ['a statement continues from the value before it only when it starts with a layer or block'],
+        });
+      } else {
+        this.sink.report({
+          code: 'W0201',
+          message: `${record.kind === 'input' ? 'input' : 'value'} \`${record.name}\` is never used`,
+          span: record.span,
+          label: 'defined here',
+          ...(record.name.startsWith('_') ? {} : { help: `if that is intended, name it \`_${record.name}\`` }),
+        });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ values
+
+  private record(kind: ValueRecord['kind'], name: string, span: Span, used: boolean): ValueRecord {
+    const record: ValueRecord = { kind, name, span, used: used || name.startsWith('_') };
+    this.records.push(record);
+    return record;
+  }
+
+  private bind(kind: 'input' | 'let', name: string, span: Span, used: boolean): ValueRecord {
+    const record = this.record(kind, name, span, used);
+    this.bound.set(name, record);
+    (this.env.tensors as Set<string>).add(name);
+    return record;
+  }
+
+  private isParameter(name: string): boolean {
+    return this.owner.constants.has(name) || (this.owner.symbols?.has(name) ?? false);
+  }
+
+  private isApplicable(name: string): boolean {
+    return this.index.blocks.has(name) || lookup(name, 'layer') !== undefined;
+  }
+
+  private reportParameterClash(ident: Ident): void {
+    this.sink.report({
+      code: 'E0213',
+      message: `\`${ident.name}\` is already a parameter of ${this.what}`,
+      span: ident.span,
+      label: 'a tensor value cannot reuse a parameter name',
+    });
+  }
+
+  private reportConstant(expr: Expr, message: string): void {
+    this.sink.report({ code: 'E0305', message, span: expr.span, label: 'a constant' });
+  }
+
+  /** The flow value as an application's input; false (and reported) when there is none yet. */
+  private takeFlow(op: string, span: Span): boolean {
+    if (this.flow === undefined) {
+      if (this.hasInput) {
+        this.sink.report({
+          code: 'E0207',
+          message: `\`${op}\` has no input: nothing has been computed before it`,
+          span,
+          label: 'nothing flows into this',
+          help: 'move the `input` statement before the first layer',
+        });
+      }
+      return false;
+    }
+    this.flow.used = true;
+    return true;
+  }
+
+  /** An application that could not be checked still consumes the flow value, so no unused warning follows. */
+  private consumeFlowQuietly(position: Position): void {
+    if (position !== 'step' && this.flow !== undefined) this.flow.used = true;
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  private evaluate(expr: Expr, position: Position): Kind {
+    switch (expr.kind) {
+      case 'Number':
+      case 'String':
+      case 'Bool':
+      case 'List':
+        return 'const';
+      case 'Paren':
+        return this.evaluate(expr.inner, 'operand');
+      case 'Unary':
+        return this.evaluate(expr.operand, 'operand');
+      case 'Binary':
+        return this.binary(expr);
+      case 'Name':
+        return this.name(expr, position);
+      case 'Call':
+        return this.call(expr, position);
+      case 'Repeat':
+        return this.repeat(expr, position);
+      case 'Chain': {
+        const head = this.evaluate(expr.head, 'head');
+        if (head === 'const') this.reportConstant(expr.head, 'a chain must start from a tensor, and this is a constant');
+        for (const step of expr.steps) this.evaluate(step, 'step');
+        return head === 'tensor' ? 'tensor' : 'error';
+      }
+    }
+  }
+
+  private binary(expr: Extract<Expr, { kind: 'Binary' }>): Kind {
+    const left = this.evaluate(expr.left, 'operand');
+    const right = this.evaluate(expr.right, 'operand');
+    if (left === 'error' || right === 'error') return 'error';
+    if (left === 'const' && right === 'const') return 'const';
+    // Tensor with a number: the number becomes a scalar, as in torch.
+    const constant = left === 'const' ? expr.left : right === 'const' ? expr.right : undefined;
+    if (constant === undefined) return 'tensor';
+    const value = evaluateConst(constant, this.env, this.sink);
+    if (!value.ok) return 'error';
+    if (typeof value.value !== 'number') {
+      this.sink.report({
+        code: 'E0304',
+        message: `\`${expr.op}\` needs a tensor or a number on each side`,
+        span: constant.span,
+        label: 'not a number',
+      });
+      return 'error';
+    }
+    return 'tensor';
+  }
+
+  private name(expr: Name, position: Position): Kind {
+    const name = expr.name;
+    if (name === '') return 'error';
+    if (position === 'step') {
+      if (this.isApplicable(name)) return this.apply(syntheticCall(expr), expr, position);
+      this.reportNotApplicable(asIdent(expr));
+      return 'error';
+    }
+    const value = this.bound.get(name);
+    if (value !== undefined) {
+      value.used = true;
+      return 'tensor';
+    }
+    if (this.isParameter(name)) return 'const';
+    if (position === 'head' && this.isApplicable(name)) return this.apply(syntheticCall(expr), expr, position);
+    if (position === 'operand' && this.isApplicable(name)) {
+      this.sink.report({
+        code: 'E0203',
+        message: `\`${name}\` is ${this.index.blocks.has(name) ? 'a block' : 'a layer'}, not a value`,
+        span: expr.span,
+        label: 'expected a value',
+        help: `to apply it to a value, write \`${name}(x)\``,
+      });
+      return 'error';
+    }
+    this.reportUnknownName(expr, position);
+    if (position === 'head') this.consumeFlowQuietly(position);
+    return 'error';
+  }
+
+  private call(call: Call, position: Position): Kind {
+    const name = call.callee.name;
+    if (name === '' || !this.isApplicable(name)) {
+      if (name !== '') this.reportNotApplicable(call.callee);
+      this.markNamesUsed(call);
+      this.consumeFlowQuietly(position);
+      // Still an application: the automatic names of the others stay put when this one is fixed.
+      this.pending.push({ span: call.span, op: name, ...(call.label ? { label: call.label } : {}), tensors: [] });
+      return 'error';
+    }
+    return this.apply(call, call, position);
+  }
+
+  /** A layer or block application, written as `call` (synthetic for a bare name) at `node`. */
+  private apply(call: Call, node: Call | Name, position: Position): Kind {
+    const block = this.index.blocks.get(call.callee.name);
+    if (block !== undefined) return this.applyBlock(call, block, node, position);
+    const spec = lookup(call.callee.name, 'layer')!;
+    const bound = bindArgs(call, spec, this.env, this.sink);
+    const kind = this.inputsOf(call, spec, bound.tensorArgs, position);
+    const attachments = checkAttachments(call, spec, this.env, this.sink);
+    this.pending.push({
+      span: node.span,
+      op: spec.name,
+      ...(call.label ? { label: call.label } : {}),
+      tensors: ownedTensors(spec.name, bound.values, attachments),
+    });
+    return kind;
+  }
+
+  private applyBlock(call: Call, block: BlockSignature, node: Call | Name, position: Position): Kind {
+    this.blockCalls.push({ name: block.name, span: call.callee.span });
+    // A block with a broken signature was reported once; its calls are not checked against it.
+    const bound = bindArgs(call, block.spec, this.env, block.sound ? this.sink : new DiagnosticSink(''));
+    const kind = this.inputsOf(call, block.spec, bound.tensorArgs, position);
+    rejectBlockAttachments(call, this.sink);
+    this.pending.push({
+      span: node.span,
+      op: block.name,
+      ...(call.label ? { label: call.label } : {}),
+      tensors: [],
+      block,
+      ...(block.sound ? { args: bound.values } : {}),
+    });
+    return kind;
+  }
+
+  /** Evaluates the tensor arguments and checks the input count against the op. */
+  private inputsOf(call: Call, spec: OpSpec, tensorArgs: readonly Expr[], position: Position): Kind {
+    const kinds = tensorArgs.map((arg) => this.evaluate(arg, 'operand'));
+    // An input that is itself wrong was reported; counting it would only repeat that.
+    if (kinds.includes('error')) return 'error';
+    const { min, max } = spec.inputs;
+    if (position === 'step' && tensorArgs.length > 0) {
+      this.sink.report({
+        code: 'E0309',
+        message: `\`${spec.name}\` after \`->\` takes its input from the chain`,
+        span: tensorArgs[0]!.span,
+        label: 'a tensor argument in a chain step',
+        help: `to give the inputs yourself, start a new statement: \`${spec.name}(...)\``,
+      });
+      return 'error';
+    }
+    if (min === 0 && max === 0) return 'tensor';
+    const count = tensorArgs.length > 0 ? tensorArgs.length : 1;
+    if (tensorArgs.length === 0 && position !== 'step' && !this.takeFlow(spec.name, call.span)) return 'error';
+    if (count >= min && count <= max) return 'tensor';
+    const fromFlow = tensorArgs.length === 0;
+    this.sink.report({
+      code: 'E0309',
+      message: fromFlow
+        ? `\`${spec.name}\` takes ${describeCount(min, max)}, but only the value flowing in is given`
+        : `\`${spec.name}\` takes ${describeCount(min, max)}, got ${count}`,
+      span: fromFlow ? call.callee.span : tensorArgs[Math.min(max, tensorArgs.length - 1)]!.span,
+      label: fromFlow ? 'one input' : `${count} inputs`,
+      ...(fromFlow ? { help: `pass its inputs explicitly: \`${spec.name}(a, b)\`` } : {}),
+    });
+    return 'error';
+  }
+
+  private repeat(expr: Repeat, position: Position): Kind {
+    const count = this.repeatCount(expr.count);
+    const body = expr.body;
+    const name = body.callee.name;
+    const label = expr.label ? { label: expr.label } : {};
+    if (name === '') return 'error';
+    const block = this.index.blocks.get(name);
+    if (block === undefined) {
+      const close = suggest(name, this.index.blocks.keys());
+      this.sink.report({
+        code: lookup(name, 'layer') ? 'E0215' : 'E0201',
+        message: lookup(name, 'layer') ? `\`repeat\` needs a block, and \`${name}\` is a layer` : `unknown block \`${name}\``,
+        span: body.callee.span,
+        label: 'expected a block',
+        ...(close.length > 0
+          ? { help: `there is a block with a similar name: \`${close[0]}\`` }
+          : lookup(name, 'layer')
+            ? { help: 'put the layer in a block and repeat the block' }
+            : {}),
+      });
+      this.markNamesUsed(body);
+      this.consumeFlowQuietly(position);
+      this.pending.push({ span: expr.span, op: name, ...label, tensors: [] });
+      return 'error';
+    }
+    this.blockCalls.push({ name, span: body.callee.span });
+    const bound = bindArgs(body, block.spec, this.env, block.sound ? this.sink : new DiagnosticSink(''));
+    for (const arg of bound.tensorArgs) this.evaluate(arg, 'operand');
+    rejectBlockAttachments(body, this.sink);
+    if (bound.tensorArgs.length > 0) {
+      this.sink.report({
+        code: 'E0309',
+        message: 'a repeated block takes its input from the instance before it',
+        span: bound.tensorArgs[0]!.span,
+        label: 'a tensor argument',
+      });
+    } else if (block.spec.inputs.max !== 1 && block.spec.inputs.max !== 0) {
+      this.sink.report({
+        code: 'E0309',
+        message: `\`repeat\` needs a block with one input, and \`${name}\` takes ${block.spec.inputs.max}`,
+        span: body.callee.span,
+        label: 'not chainable',
+      });
+    }
+    const fed = position === 'step' || this.takeFlow('repeat', expr.span);
+    this.pending.push({
+      span: expr.span,
+      op: name,
+      ...label,
+      tensors: [],
+      block,
+      ...(block.sound ? { args: bound.values } : {}),
+      ...(count !== undefined ? { repeat: count } : {}),
+    });
+    return fed ? 'tensor' : 'error';
+  }
+
+  /** The instance count when known; reports counts that are not whole numbers >= 1. */
+  private repeatCount(expr: Expr): number | undefined {
+    if (expr.kind === 'Name' && expr.name === '') return undefined;
+    const count = evaluateConst(expr, this.env, this.sink);
+    if (!count.ok) return undefined;
+    if (count.symbolic) {
+      const type = count.symbol?.type;
+      if (count.symbol !== undefined && type !== undefined && type !== 'int') {
+        this.sink.report({
+          code: 'E0312',
+          message: `\`repeat\` needs a whole number, and \`${count.symbol.name}\` is a ${type} parameter`,
+          span: expr.span,
+          label: 'expected an int',
+        });
+      }
+      return undefined;
+    }
+    if (count.word) {
+      this.sink.report({ code: 'E0202', message: `unknown value \`${String(count.value)}\``, span: expr.span, label: 'not a parameter in scope' });
+      return undefined;
+    }
+    if (typeof count.value !== 'number' || !Number.isInteger(count.value) || count.value < 1) {
+      this.sink.report({
+        code: 'E0312',
+        message: `\`repeat\` needs a whole number of at least 1, got ${String(count.value)}`,
+        span: expr.span,
+        label: 'invalid count',
+      });
+      return undefined;
+    }
+    return count.value;
+  }
+
+  // ------------------------------------------------------------ reporting names
+
+  /** After `->`, or a call of something that is not a layer or block. */
+  private reportNotApplicable(ident: Ident): void {
+    const name = ident.name;
+    const blocks = [...this.index.blocks.keys()];
+    if (this.bound.has(name) || this.definitions.has(name)) {
+      reportMisplaced(ident, 'layer', this.sink, blocks, { name, what: 'a value' });
+    } else if (this.isParameter(name)) {
+      reportMisplaced(ident, 'layer', this.sink, blocks, { name, what: 'a block parameter' });
+    } else if (this.index.models.has(name)) {
+      reportMisplaced(ident, 'layer', this.sink, blocks, { name, what: 'a model' });
+    } else {
+      reportMisplaced(ident, 'layer', this.sink, blocks);
+    }
+  }
+
+  /** A name bound to nothing: an unknown value or, in statement position, possibly an unknown layer. */
+  private reportUnknownName(expr: Name, position: Position): void {
+    const name = expr.name;
+    const values = [...this.bound.keys(), ...(this.owner.symbols?.keys() ?? []), ...this.owner.constants.keys()];
+    const closeValue = suggest(name, values);
+    if (position === 'head' && closeValue.length === 0 && (this.index.models.has(name) || !this.definitions.has(name))) {
+      this.reportNotApplicable(asIdent(expr));
+      return;
+    }
+    const later = this.definitions.get(name);
+    this.sink.report({
+      code: 'E0202',
+      message: `unknown value \`${name}\``,
+      span: expr.span,
+      label: 'not defined here',
+      ...(closeValue.length > 0 ? { help: `there is a value with a similar name: \`${closeValue[0]}\`` } : {}),
+      ...(later !== undefined && later.start.offset > expr.span.start.offset
+        ? { secondary: [{ span: later, message: 'defined later' }], notes: ['a value can be used only after the statement that defines it'] }
+        : {}),
+    });
+  }
+
+  /** Names in a call that could not be checked still count as used, so no unused warnings follow. */
+  private markNamesUsed(call: Call): void {
+    for (const arg of call.args ?? []) {
+      forEachName(arg.value, (name) => {
+        const value = this.bound.get(name.name);
+        if (value !== undefined) value.used = true;
+      });
+    }
+  }
+
+  // ------------------------------------------------------------ names
+
+  /**
+   * Gives every application a name, in source order: its label, or
+   * `<op>_<k>` where k is its 0-based index among all layer and block
+   * applications of this body (labelled or not, nested in arguments
+   * included). This mirrors the positional names nn.Sequential gives its
+   * children, so `normalize(...)`, `c1: conv2d(...)`, `relu` are named
+   * `normalize_0`, `c1`, `relu_2`. Arithmetic (`h + x`) is not an
+   * application. A label may not repeat, nor equal another's automatic name.
+   */
+  private nameApplications(): Application[] {
+    const ordered = [...this.pending].sort((a, b) => a.span.start.offset - b.span.start.offset);
+    const named = ordered.map((p, k): Application => ({ ...p, name: hasLabel(p) ? p.label!.name : `${p.op}_${k}` }));
+    const labelled = new Map<string, Application>();
+    for (const app of named) {
+      if (!hasLabel(app)) continue;
+      const previous = labelled.get(app.name);
+      if (previous === undefined) {
+        labelled.set(app.name, app);
+        continue;
+      }
+      this.sink.report({
+        code: 'E0204',
+        message: `the label \`${app.name}\` is used twice in ${this.what}`,
+        span: app.label!.span,
+        label: 'used again here',
+        secondary: [{ span: previous.label!.span, message: 'first used here' }],
+        notes: ["a label names the layer's parameters, so labels must differ within one body"],
+      });
+    }
+    for (const app of named) {
+      const clash = hasLabel(app) ? undefined : labelled.get(app.name);
+      if (clash === undefined) continue;
+      this.sink.report({
+        code: 'E0204',
+        message: `the label \`${app.name}\` is also the automatic name of another layer`,
+        span: clash.label!.span,
+        label: 'this label',
+        secondary: [{ span: app.span, message: `automatically named \`${app.name}\`` }],
+        help: 'choose another label, or label the other layer too',
+      });
+    }
+    return named;
+  }
+}
+
+function hasLabel(app: { readonly label?: Ident }): boolean {
+  return app.label !== undefined && app.label.name !== '';
+}
+
+function syntheticCall(name: Name): Call {
+  return { kind: 'Call', callee: asIdent(name), args: null, attachments: [], span: name.span };
+}
+
+function asIdent(name: Name): Ident {
+  return { kind: 'Ident', name: name.name, span: name.span };
+}
+
+function describeCount(min: number, max: number): string {
+  const noun = (n: number) => (n === 1 ? 'tensor input' : 'tensor inputs');
+  if (min === max) return `${min} ${noun(min)}`;
+  if (max === Infinity) return `${min} or more ${noun(2)}`;
+  return `${min} to ${max} ${noun(2)}`;
+}
