@@ -221,6 +221,21 @@ function checkChannelParams(ins: readonly TensorType[], channels: Dim, what: str
  * whose message names the shapes (the caller adds which layers disagree).
  */
 export function inferType<Op extends OpName>(op: Op, attrs: OpAttrs[Op], ins: readonly TensorType[]): TensorType {
+  // Epilogue operands (residuals) are extra inputs after the op's own; the
+  // op's rule sees its own inputs only, and every operand must have the
+  // result's shape.
+  const epilogue = (attrs as { epilogue?: readonly EpilogueStep[] }).epilogue;
+  if (epilogue && epilogue.some((s) => s.kind === 'binary')) {
+    const operands = new Set(epilogue.flatMap((s) => (s.kind === 'binary' ? [s.operand] : [])));
+    const own = ins.filter((_, i) => !operands.has(i));
+    const result = inferType(op, { ...attrs, epilogue: [] } as OpAttrs[Op], own);
+    for (const i of operands) {
+      const t = ins[i];
+      if (!t) fail(`epilogue operand ${i} is missing`);
+      else if (!shapesEqual(t.shape, result.shape)) fail(`epilogue operand ${formatShape(t.shape)} differs from the result ${formatShape(result.shape)}`);
+    }
+    return result;
+  }
   const x = ins[0];
   switch (op) {
     case 'input':

@@ -173,3 +173,17 @@ test('the whole eval pipeline keeps every invariant', () => {
   expect(g.mode).toBe('eval');
   expect(ops(g)).toEqual(['conv']);
 });
+
+test('a fused residual on a conv without bias keeps the graph valid', () => {
+  const rand = seeded(5);
+  const b = new GraphBuilder('eval');
+  const x = b.input('x', { dtype: 'f32', shape: ['N', 2, 3, 3] });
+  const c = b.add('conv', [x, tensor(b, 'c.weight', [2, 2, 1, 1], rand)], {
+    spatial: 2, stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, epilogue: [],
+  });
+  const a = b.add('channel_affine', [c, b.constant([1, 2], [2]), b.constant([0, 1], [2])], { axis: 1, epilogue: [] });
+  b.output('y', b.add('binary', [a, x], { fn: 'add' }));
+  const g = fuseEpilogues.run(b.finish());
+  expect(ops(g)).toEqual(['conv', 'channel_affine']);
+  expect(verifyGraph(g)).toEqual([]);
+});
