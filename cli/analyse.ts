@@ -1,11 +1,3 @@
-// The front of the pipeline as `regc check` runs it: parse, then check the
-// names, arguments and shapes the parser cannot see.
-import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import { sortDiagnostics } from '../diagnostics/diagnostic.ts';
-import { parse } from '../grammar/parse.ts';
-import type { SourceFile } from '../grammar/source.ts';
-
-export function analyse(source: SourceFile): Diagnostic[] {
-  const parsed = parse(source);
-  return sortDiagnostics(parsed.diagnostics);
-}
+// The front of the pipeline as `regc check` runs it: parse, check names and
+// arguments, then lower every model to the IR for its shapes.
+export { analyseSource as analyse } from '../compiler/compile.ts';
