@@ -30,7 +30,8 @@ default initialisers (seeded, so the output is reproducible).
 
 The eval pipeline removes dropout and noise, materialises weight/spectral
 norm, folds BatchNorm into the preceding conv/linear and fuses activations;
---no-opt keeps only the passes eval semantics need. Passes: ${PASS_NAMES.join(', ')}.`,
+--no-opt keeps only the passes eval semantics need. The passes, in order:
+${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
   options: {
     output: { type: 'string', short: 'o', valueName: 'dir', description: 'where to write the bundle (a folder, or a .js file with --format esm)' },
     weights: { type: 'string', short: 'w', valueName: 'file', description: 'safetensors file with the model\'s parameters (PyTorch state_dict names)' },
