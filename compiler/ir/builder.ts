@@ -7,8 +7,9 @@ export class GraphShapeError extends Error {
   constructor(
     message: string,
     readonly origin: Origin | undefined,
-    /** The producers of the node's inputs, for "`bn1` gives 64" labels. */
+    /** The producers of the node's inputs, for "`bn1` gives [N, 64, 7, 7]" labels. */
     readonly inputOrigins: readonly (Origin | undefined)[],
+    readonly inputTypes: readonly TensorType[] = [],
   ) {
     super(message);
   }
@@ -67,7 +68,7 @@ export class GraphBuilder {
       type = inferType(op, attrs, inputs.map((i) => this.type(i)));
     } catch (e) {
       if (e instanceof ShapeError) {
-        throw new GraphShapeError(e.message, origin, inputs.map((i) => this.node(i).origin));
+        throw new GraphShapeError(e.message, origin, inputs.map((i) => this.node(i).origin), inputs.map((i) => this.type(i)));
       }
       throw e;
     }

@@ -6,6 +6,7 @@
 import type { BlockDecl, Call, Expr, ModelDecl, Name, Program, Repeat, Stmt } from '../../grammar/ast.ts';
 import type { SourceFile, Span } from '../../grammar/source.ts';
 import { GraphBuilder, GraphShapeError } from '../ir/builder.ts';
+import { formatShape } from '../ir/ops.ts';
 import type { Dim, Graph, Origin, ValueId } from '../ir/types.ts';
 import { lookup } from '../registry/index.ts';
 import type { OpSpec, Value } from '../registry/types.ts';
@@ -197,12 +198,13 @@ class Lowerer {
         const fn = ({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' } as const)[e.op];
         const left = this.operand(e.left, scope);
         const right = this.operand(e.right, scope);
-        return this.shaped(e.span, this.origin(fn, e.span), () => this.b.add('binary', [left, right], { fn }, this.origin(fn, e.span)));
+        const origin = this.origin(`${scope.prefix}${e.op === '+' ? 'add' : fn}`, e.span);
+        return this.shaped(e.span, origin, () => this.b.add('binary', [left, right], { fn }, origin));
       }
       case 'Unary': {
         const operand = this.expr(e.operand, scope, false);
         if (e.op === '+') return operand;
-        return this.b.add('unary', [operand], { fn: 'neg' }, this.origin('neg', e.span));
+        return this.b.add('unary', [operand], { fn: 'neg' }, this.origin(`${scope.prefix}neg`, e.span));
       }
       default:
         throw this.abandon('E0506', 'expected a tensor expression here', e.span);
@@ -345,13 +347,18 @@ class Lowerer {
       return build();
     } catch (e) {
       if (e instanceof GraphShapeError) {
-        const producers = e.inputOrigins.filter((o): o is Origin => o !== undefined && o.span.start.offset !== span.start.offset);
+        // Label each tensor input (not the layer's own weights) with where it comes from and its shape.
+        const secondary = e.inputOrigins.flatMap((o, i) => {
+          const t = e.inputTypes[i];
+          if (!o || !t || !t.shape.includes('N') || o.span.start.offset === span.start.offset) return [];
+          return [{ span: o.span, message: `\`${o.layer}\` gives ${t.dtype}${formatShape(t.shape)}` }];
+        });
         this.ctx.sink.report({
           code: 'E0501',
           message: `\`${origin.layer}\`: ${e.message}`,
           span,
           label: 'shapes disagree here',
-          secondary: producers.slice(0, 3).map((o) => ({ span: o.span, message: `input comes from \`${o.layer}\`` })),
+          secondary: secondary.slice(0, 3),
         });
         throw new Abandon();
       }
