@@ -2,6 +2,7 @@
 // `regc explain` read it, and tests check that no code is used without an
 // entry here. Each phase owns its codes in its own diagnostic-codes.ts.
 import { grammarDiagnosticCodes, type DiagnosticCodeDoc } from '../grammar/diagnostic-codes.ts';
+import { resolveDiagnosticCodes } from '../compiler/resolve/diagnostic-codes.ts';
 import { loweringDiagnosticCodes } from '../compiler/lower/diagnostic-codes.ts';
 
 export type { DiagnosticCodeDoc };
@@ -17,6 +18,7 @@ export interface Phase {
 /** In pipeline order. To add a phase: import its code list and add one line here. */
 export const PHASES: readonly Phase[] = [
   { name: 'grammar', title: 'Syntax (grammar/)', codes: grammarDiagnosticCodes },
+  { name: 'resolve', title: 'Names, arguments and training (compiler/resolve/)', codes: resolveDiagnosticCodes },
   { name: 'lower', title: 'Shapes and weights (compiler/lower/)', codes: loweringDiagnosticCodes },
 ];
 

@@ -21,6 +21,7 @@ function fenced(language: string, text: string): string {
 }
 
 function entrySection(entry: CatalogueEntry): string {
+  const output = exampleOutput(entry);
   return [
     `### ${entry.code}: ${entry.title}`,
     '',
@@ -29,10 +30,7 @@ function entrySection(entry: CatalogueEntry): string {
     'Example:',
     '',
     fenced('reg', entry.example),
-    '',
-    '`regc check` reports:',
-    '',
-    fenced('text', exampleOutput(entry)),
+    ...(output === undefined ? [] : ['', '`regc check` reports:', '', fenced('text', output)]),
   ].join('\n');
 }
 

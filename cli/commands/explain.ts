@@ -26,7 +26,7 @@ is in docs/diagnostics.md.`,
       throw new UsageError(`no diagnostic has the code \`${code}\``, `the known codes are ${known.join(', ')}`, 'explain');
     }
     const indent = (text: string) => text.replace(/\n$/, '').split('\n').map((line) => (line === '' ? '' : `    ${line}`)).join('\n');
-    const color = useColor(options.color, io.stdout, io.env);
+    const output = exampleOutput(entry, { color: useColor(options.color, io.stdout, io.env) });
     io.stdout.write(
       [
         `${entry.code}: ${entry.title}`,
@@ -36,10 +36,7 @@ is in docs/diagnostics.md.`,
         'Example:',
         '',
         indent(entry.example),
-        '',
-        '`regc check` reports:',
-        '',
-        indent(exampleOutput(entry, { color })),
+        ...(output === undefined ? [] : ['', '`regc check` reports:', '', indent(output)]),
         '',
       ].join('\n'),
     );

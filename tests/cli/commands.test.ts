@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../cli/main.ts';
 import { runCli } from './run-cli.ts';
 
-const CLEAN = 'model M {\n  input x: f32[N, 4]\n  fc: linear(2)\n}\n';
-const UNFORMATTED = 'model M {\n    input x: f32[N,4] ; fc:linear( 2 )\n}\n';
+const CLEAN = 'model M {\n  input x: f32[N, 4]\n  output y\n  fc: linear(2)\n}\n';
+const UNFORMATTED = 'model M {\n    input x: f32[N,4] ; output   y\n fc:linear( 2 )\n}\n';
 const BROKEN = 'model M {\n  fc: linear(10 20)\n}\n';
 
 function tempFiles(files: Record<string, string>): string {

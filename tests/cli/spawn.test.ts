@@ -8,9 +8,9 @@ import { spawnCli } from './run-cli.ts';
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const dir = mkdtempSync(join(tmpdir(), 'regc-cli-'));
-const CLEAN = 'model M {\n  input x: f32[N, 4]\n  fc: linear(2)\n}\n';
-const UNFORMATTED = 'model M {\n    input x: f32[N,4] ; fc:linear( 2 )\n}\n';
-const BROKEN = 'model M {\n  fc: linear(10 20)\n  relu(\n}\n';
+const CLEAN = 'model M {\n  input x: f32[N, 4]\n  output y\n  fc: linear(2)\n}\n';
+const UNFORMATTED = 'model M {\n    input x: f32[N,4] ; output   y\n fc:linear( 2 )\n}\n';
+const BROKEN = 'model M {\n  input x: f32[N, 4]\n  output y\n  fc: linear(10 20)\n  relu(\n}\n';
 writeFileSync(join(dir, 'clean.reg'), CLEAN);
 writeFileSync(join(dir, 'unformatted.reg'), UNFORMATTED);
 writeFileSync(join(dir, 'broken.reg'), BROKEN);
@@ -66,8 +66,8 @@ describe.concurrent('regc as a process', () => {
     const r = await spawnCli(['check', 'clean.reg', 'broken.reg'], { cwd: dir });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('error[E0103]: expected `,` or `)`, found `20`\n --> broken.reg:2:17\n');
-    expect(r.stderr).toContain('2 |   fc: linear(10 20)\n  |                 ^^');
+    expect(r.stderr).toContain('error[E0103]: expected `,` or `)`, found `20`\n --> broken.reg:4:17\n');
+    expect(r.stderr).toContain('4 |   fc: linear(10 20)\n  |                 ^^');
     expect(r.stderr).toMatch(/\nerror: \d+ errors? in broken\.reg\n$/);
     expect(r.stderr).not.toContain('\x1b[');
   });
@@ -78,7 +78,7 @@ describe.concurrent('regc as a process', () => {
     expect(r.stderr).toBe('');
     const list = JSON.parse(r.stdout) as { code: string; file: string; span: { start: { line: number; column: number } } }[];
     expect(list.length).toBeGreaterThanOrEqual(2);
-    expect(list[0]).toMatchObject({ code: 'E0103', file: 'broken.reg', span: { start: { line: 2, column: 17 } } });
+    expect(list[0]).toMatchObject({ code: 'E0103', file: 'broken.reg', span: { start: { line: 4, column: 17 } } });
   });
 
   it('check: an unreadable file is a clear error with exit status 2', async () => {

@@ -54,8 +54,11 @@ describe('the diagnostic catalogue', () => {
     expect(used.get('E0103')?.some((place) => place.startsWith('grammar/parse.ts'))).toBe(true);
   });
 
-  it('has an example for every code that really produces that code', () => {
-    for (const e of catalogue()) expect(() => exampleOutput(e), e.code).not.toThrow();
+  it('has an example for every code that really produces that code under regc check', () => {
+    const silent = catalogue()
+      .filter((e) => exampleOutput(e) === undefined)
+      .map((e) => `${e.code} (${e.phase}): its example does not produce it`);
+    expect(silent).toEqual([]);
   });
 
   it('reports duplicates, malformed codes and empty fields', () => {
