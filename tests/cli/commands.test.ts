@@ -82,6 +82,18 @@ describe('regc check', () => {
     expect((await runCli(['check', '--color', 'never', file], { tty: true })).stderr).not.toContain('\x1b[');
   });
 
+  it('passes a file with only warnings, unless --strict', async () => {
+    const dir = tempFiles({ 'warn.reg': 'block B(c: int) {\n  input a\n  output a\n}\n' });
+    const file = join(dir, 'warn.reg');
+    const lenient = await runCli(['check', file]);
+    expect(lenient.status).toBe(0);
+    expect(lenient.stderr).toContain('warning[W0202]');
+    expect(lenient.stderr).toMatch(/\nwarning: 1 warning in .*warn\.reg\n$/);
+    const strict = await runCli(['check', '--strict', file]);
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toBe(lenient.stderr);
+  });
+
   it('prints an empty JSON array for clean files', async () => {
     const dir = tempFiles({ 'clean.reg': CLEAN });
     expect(await runCli(['check', '--format', 'json', join(dir, 'clean.reg')])).toEqual({ status: 0, stdout: '[]\n', stderr: '' });
