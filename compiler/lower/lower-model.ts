@@ -127,7 +127,7 @@ class Lowerer {
             const shape = this.tensorShape(stmt);
             id = this.b.input(stmt.name.name, { dtype: 'f32', shape }, this.origin(stmt.name.name, stmt.span));
           } else {
-            if (blockInput === undefined) throw this.abandon('E0503', 'a block may take only one input for now', stmt.span);
+            if (blockInput === undefined) throw this.internal('a block may take only one input for now', stmt.span);
             id = blockInput;
             blockInput = undefined;
           }
@@ -159,7 +159,7 @@ class Lowerer {
       }
     }
     for (const d of deferred) {
-      if (scope.flow === undefined) throw this.abandon('E0504', 'nothing to output: no value has been computed', d.span);
+      if (scope.flow === undefined) throw this.internal('nothing to output: no value has been computed', d.span);
       output = scope.flow;
       if (isModel) this.b.output(d.name, scope.flow);
     }
@@ -172,7 +172,7 @@ class Lowerer {
   }
 
   private tensorShape(stmt: Extract<Stmt, { kind: 'Input' }>): Dim[] {
-    if (!stmt.type) throw this.abandon('E0505', `model input \`${stmt.name.name}\` needs a type such as f32[N, 3, 32, 32]`, stmt.span);
+    if (!stmt.type) throw this.internal(`model input \`${stmt.name.name}\` needs a type such as f32[N, 3, 32, 32]`, stmt.span);
     return stmt.type.dims.map((d) => (d.kind === 'DimNumber' ? d.value : 'N'));
   }
 
@@ -207,7 +207,7 @@ class Lowerer {
         return this.b.add('unary', [operand], { fn: 'neg' }, this.origin(`${scope.prefix}neg`, e.span));
       }
       default:
-        throw this.abandon('E0506', 'expected a tensor expression here', e.span);
+        throw this.internal('expected a tensor expression here', e.span);
     }
   }
 
@@ -261,16 +261,16 @@ class Lowerer {
     if (block) return this.instantiate(block, call, this.layerName(app, calleeName, scope), inputs, scope);
     const spec = lookup(calleeName, 'layer');
     const lowering = spec ? LAYER_LOWERINGS[spec.name] : undefined;
-    if (!spec || !lowering) throw this.abandon('E0507', `unknown layer \`${calleeName}\``, call.callee.span);
+    if (!spec || !lowering) throw this.internal(`unknown layer \`${calleeName}\``, call.callee.span);
     const bound = bindArgs(call, spec, env, this.ctx.sink);
     if (!bound.ok) throw new Abandon();
     if (inputs.length < spec.inputs.min) {
-      throw this.abandon('E0504', `\`${calleeName}\` has no input: nothing has been computed before it`, call.span);
+      throw this.internal(`\`${calleeName}\` has no input: nothing has been computed before it`, call.span);
     }
     const name = this.layerName(app, spec.name, scope);
     const attachments: Attachment[] = call.attachments.map((a) => {
       const aspec = lookup(a.callee.name, 'attachment');
-      if (!aspec) throw this.abandon('E0507', `unknown attachment \`${a.callee.name}\``, a.callee.span);
+      if (!aspec) throw this.internal(`unknown attachment \`${a.callee.name}\``, a.callee.span);
       const ab = bindArgs(a, aspec, env, this.ctx.sink);
       if (!ab.ok) throw new Abandon();
       return { name: aspec.name, values: ab.values };
@@ -297,7 +297,7 @@ class Lowerer {
   private repeat(app: Repeat, inputs: ValueId[], scope: Scope): ValueId {
     const count = app.count.kind === 'Number' ? app.count.value : (scope.constants.get((app.count as Name).name) as number);
     const block = this.blocks.get(app.body.callee.name);
-    if (!block) throw this.abandon('E0507', `\`repeat\` needs a block; \`${app.body.callee.name}\` is not one`, app.body.callee.span);
+    if (!block) throw this.internal(`\`repeat\` needs a block; \`${app.body.callee.name}\` is not one`, app.body.callee.span);
     const base = this.layerName(app, block.name.name, scope);
     let current = inputs;
     for (let i = 0; i < count; i++) current = [this.instantiate(block, app.body, `${base}.${i}`, current, scope)];
@@ -324,7 +324,7 @@ class Lowerer {
     for (const [k, v] of bound.values) if (v !== null) constants.set(k, v);
     const scope = this.newScope(`${prefix}.`, constants, block.body);
     const out = this.body(block.body, scope, false, inputs[0]);
-    if (out === undefined) throw this.abandon('E0504', `block \`${block.name.name}\` produces no output`, block.span);
+    if (out === undefined) throw this.internal(`block \`${block.name.name}\` produces no output`, block.span);
     return out;
   }
 
@@ -334,7 +334,7 @@ class Lowerer {
     if (e.kind === 'String') return e.value;
     if (e.kind === 'Unary' && e.operand.kind === 'Number') return e.op === '-' ? -e.operand.value : e.operand.value;
     if (e.kind === 'Name' && outer.constants.has(e.name)) return outer.constants.get(e.name)!;
-    throw this.abandon('E0506', 'a block parameter default must be a constant', e.span);
+    throw this.internal('a block parameter default must be a constant', e.span);
   }
 
   private origin(layer: string, span: Span): Origin {
@@ -368,6 +368,11 @@ class Lowerer {
       }
       throw e;
     }
+  }
+
+  /** A case the checker rules out; reaching it is a compiler bug, reported with where it happened. */
+  private internal(message: string, span: Span): Error {
+    return new Error(`internal error while lowering ${this.ctx.source.path}:${span.start.line}:${span.start.column}: ${message} (the checker should have reported this)`);
   }
 
   private abandon(code: string, message: string, span: Span): Abandon {
