@@ -364,8 +364,9 @@ class BodyChecker {
       case 'Chain': {
         const head = this.evaluate(expr.head, 'head');
         if (head === 'const') this.reportConstant(expr.head, 'a chain must start from a tensor, and this is a constant');
-        for (const step of expr.steps) this.evaluate(step, 'step');
-        return head === 'tensor' ? 'tensor' : 'error';
+        let kind: Kind = head === 'tensor' ? 'tensor' : 'error';
+        for (const step of expr.steps) if (this.evaluate(step, 'step') === 'error') kind = 'error';
+        return kind;
       }
     }
   }
@@ -398,6 +399,10 @@ class BodyChecker {
     if (position === 'step') {
       if (this.isApplicable(name)) return this.apply(syntheticCall(expr), expr, position);
       this.reportNotApplicable(asIdent(expr));
+      // `x -> h` with `h` a value: reported above; not also "never used".
+      const value = this.bound.get(name);
+      if (value !== undefined) value.used = true;
+      this.pending.push({ span: expr.span, op: name, tensors: [] });
       return 'error';
     }
     const value = this.bound.get(name);
@@ -418,7 +423,11 @@ class BodyChecker {
       return 'error';
     }
     this.reportUnknownName(expr, position);
-    if (position === 'head') this.consumeFlowQuietly(position);
+    if (position === 'head') {
+      // Most likely a misspelt layer: it keeps its place among the applications.
+      this.consumeFlowQuietly(position);
+      this.pending.push({ span: expr.span, op: name, tensors: [] });
+    }
     return 'error';
   }
 

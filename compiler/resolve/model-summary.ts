@@ -6,8 +6,10 @@
 // A block body is checked once on its own with symbolic parameters; each
 // distinct set of argument values it is used with is checked again with real
 // values, since ranges and owned tensors (`bias=false`) depend on them. The
-// second check's diagnostics that the first did not already give are kept,
-// with a label at the use that supplied the values.
+// second check's diagnostics are kept where no diagnostic of the same code
+// already points at the same place, with a label at the use that supplied
+// the values; so one mistake inside a block is reported once, not once per
+// instance.
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import type { Span } from '../../grammar/source.ts';
 import type { OwnedRole } from '../registry/owned-tensors.ts';
@@ -110,5 +112,5 @@ export class InstanceExpander {
 }
 
 function diagnosticKey(d: Diagnostic): string {
-  return `${d.code}@${d.span.start.offset}:${d.span.end.offset} ${d.message}`;
+  return `${d.code}@${d.span.start.offset}:${d.span.end.offset}`;
 }
