@@ -11,7 +11,8 @@ import type { Dim, Graph, Origin, ValueId } from '../ir/types.ts';
 import { lookup } from '../registry/index.ts';
 import type { OpSpec, Value } from '../registry/types.ts';
 import { bindArgs } from '../resolve/bind-args.ts';
-import type { DiagnosticSink } from '../resolve/diagnostic-sink.ts';
+import { blockSignature } from '../resolve/block-signature.ts';
+import { DiagnosticSink } from '../resolve/diagnostic-sink.ts';
 import type { ConstEnv } from '../resolve/evaluate.ts';
 import type { Init } from './init.ts';
 import { LAYER_LOWERINGS, LoweringError, type Attachment } from './layers.ts';
@@ -116,7 +117,8 @@ class Lowerer {
   }
 
   /** Lowers a model or block body; returns the body's output value. */
-  body(stmts: readonly Stmt[], scope: Scope, isModel: boolean, blockInput?: ValueId): ValueId | undefined {
+  body(stmts: readonly Stmt[], scope: Scope, isModel: boolean, blockInputs: readonly ValueId[] = []): ValueId | undefined {
+    let nextInput = 0;
     let output: ValueId | undefined;
     const deferred: { name: string; span: Span }[] = [];
     for (const stmt of stmts) {
@@ -127,9 +129,9 @@ class Lowerer {
             const shape = this.tensorShape(stmt);
             id = this.b.input(stmt.name.name, { dtype: 'f32', shape }, this.origin(stmt.name.name, stmt.span));
           } else {
-            if (blockInput === undefined) throw this.internal('a block may take only one input for now', stmt.span);
-            id = blockInput;
-            blockInput = undefined;
+            const given = blockInputs[nextInput++];
+            if (given === undefined) throw this.internal('the block is given fewer tensors than it has inputs', stmt.span);
+            id = given;
           }
           scope.values.set(stmt.name.name, id);
           scope.flow = id;
@@ -227,7 +229,8 @@ class Lowerer {
   /** A call that may carry its own tensor arguments (`relu(h + x)`), else applies to the flow value. */
   private applyWithArgs(e: Call | Repeat, scope: Scope): ValueId {
     if (e.kind === 'Repeat') return this.apply(e, scope.flow === undefined ? [] : [scope.flow], scope);
-    const spec = lookup(e.callee.name, 'layer');
+    const block = this.blocks.get(e.callee.name);
+    const spec = block ? this.blockSpec(block, scope) : lookup(e.callee.name, 'layer');
     if (spec) {
       const env = this.env(scope);
       const tensorArgs = (e.args ?? []).filter((a) => a.name === undefined).length > 0 ? this.leadingTensorArgs(e, spec, scope) : [];
@@ -305,36 +308,19 @@ class Lowerer {
   }
 
   private instantiate(block: BlockDecl, call: Call, prefix: string, inputs: ValueId[], outer: Scope): ValueId {
-    const constants = new Map<string, Value>();
-    const spec: OpSpec = {
-      name: block.name.name,
-      place: 'layer',
-      group: 'layers',
-      doc: '',
-      inputs: { min: 0, max: 0 },
-      params: block.params.map((p) => ({
-        name: p.name.name,
-        type: { kind: (p.type.name === 'string' ? 'string' : p.type.name) as 'int' | 'float' | 'bool' | 'string' },
-        ...(p.default ? { default: this.constDefault(p.default, outer) } : {}),
-        doc: '',
-      })),
-    };
-    const bound = bindArgs(call, spec, this.env(outer), this.ctx.sink);
+    const bound = bindArgs(call, this.blockSpec(block, outer), this.env(outer), this.ctx.sink);
     if (!bound.ok) throw new Abandon();
+    const constants = new Map<string, Value>();
     for (const [k, v] of bound.values) if (v !== null) constants.set(k, v);
     const scope = this.newScope(`${prefix}.`, constants, block.body);
-    const out = this.body(block.body, scope, false, inputs[0]);
+    const out = this.body(block.body, scope, false, inputs);
     if (out === undefined) throw this.internal(`block \`${block.name.name}\` produces no output`, block.span);
     return out;
   }
 
-  private constDefault(e: Expr, outer: Scope): Value {
-    if (e.kind === 'Number') return e.value;
-    if (e.kind === 'Bool') return e.value;
-    if (e.kind === 'String') return e.value;
-    if (e.kind === 'Unary' && e.operand.kind === 'Number') return e.op === '-' ? -e.operand.value : e.operand.value;
-    if (e.kind === 'Name' && outer.constants.has(e.name)) return outer.constants.get(e.name)!;
-    throw this.internal('a block parameter default must be a constant', e.span);
+  /** The block's parameters and inputs as an op, exactly as the checker binds calls. */
+  private blockSpec(block: BlockDecl, _outer: Scope): OpSpec {
+    return blockSignature(block, new DiagnosticSink(this.ctx.source.path)).spec;
   }
 
   private origin(layer: string, span: Span): Origin {

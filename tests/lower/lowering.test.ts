@@ -53,3 +53,15 @@ test('initial weights follow torch\'s default distributions, reproducibly', () =
   expect(Array.from(b.data.get('layer1.0.c1.weight')!)).toEqual(Array.from(conv));
   expect(Array.from(c.data.get('layer1.0.c1.weight')!)).not.toEqual(Array.from(conv));
 });
+
+test('a block with two tensor inputs takes them as leading arguments', () => {
+  const r = compileSource(
+    'block Mix(scale: float = 0.5) {\n  input a\n  input b\n  output a + b * scale\n}\n\nmodel M {\n  input x: f32[N, 4]\n  output y\n  let h = x -> fc1: linear(4)\n  let y = Mix(h, x, scale=2.0)\n}\n',
+    'm.reg',
+    { verify: true },
+  );
+  expect(r.diagnostics).toEqual([]);
+  const ops = r.evalGraph!.nodes.map((n) => n.op);
+  expect(ops).toContain('linear');
+  expect(r.bundle!.manifest.dispatches.length).toBe(2);
+});
