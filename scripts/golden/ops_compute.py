@@ -112,6 +112,7 @@ def linear_cases():
     linear_case("linear-batch-1", (1, 8), 6, seed=5)
     linear_case("linear-fixed-shape", (6, 8), 10, batched=False, seed=6)
     linear_case("linear-long-k", (2, 100), 9, seed=7)
+    linear_case("linear-many-tiles", (19, 24), 20, seed=10)
     linear_case(
         "linear-epilogue-residual-relu",
         (4, 16),
@@ -213,6 +214,8 @@ def matmul_cases():
     matmul_case("matmul-broadcast-4d", (2, 1, 3, 5), (4, 5, 6), seed=25)
     matmul_case("matmul-lhs-2d-rhs-batched", (3, 5), (2, 5, 4), batched=("b",), seed=26)
     matmul_case("matmul-fixed-shape", (3, 6), (6, 9), batched=(), seed=27)
+    matmul_case("matmul-many-tiles", (2, 11, 16), (16, 18), seed=31)
+    matmul_case("matmul-batched-many-tiles", (2, 10, 9), (2, 9, 17), batched=("a", "b"), seed=32)
     matmul_case("matmul-batch-1", (1, 4, 3), (1, 3, 2), batched=("a", "b"), seed=28)
     matmul_case("matmul-lhs-broadcast", (1, 6, 8), (2, 8, 8), batched=("b",), seed=29)
     matmul_case(
