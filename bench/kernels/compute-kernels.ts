@@ -2,7 +2,8 @@
 // (SwiftShader here): a 512^3 matmul, a 3x3 conv 32 -> 64 channels on 28x28 at
 // batch 16, and a few neighbours. Not a test; run with
 //   npx tsx bench/kernels/compute-kernels.ts [repeats]
-// and read GFLOP/s (best of the repeats, after one warm-up run).
+// and read GFLOP/s (best of the repeats, after one warm-up run). Every
+// kernel of an op's sequence is timed (conv's weight reorder included).
 import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { OpAttrs, OpName } from '../../compiler/ir/ops.ts';
 import type { Dim } from '../../compiler/ir/types.ts';
@@ -53,7 +54,9 @@ async function main(): Promise<void> {
     const output = buffer(size(node.type.shape), false);
     const dims = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(dims, 0, new Uint32Array([p.batch, 0, 0, 0]));
-    const steps = await Promise.all(kernels.map((k) => prepare(device, k, inputs, output, dims, p.batch)));
+    const scratch = new Map<string, GPUBuffer>();
+    const steps: Awaited<ReturnType<typeof prepare>>[] = [];
+    for (const k of kernels) steps.push(await prepare(device, k, inputs, output, dims, p.batch, scratch));
     const run = async (): Promise<number> => {
       const start = performance.now();
       const encoder = device.createCommandEncoder();
@@ -73,19 +76,35 @@ async function main(): Promise<void> {
     for (let i = 0; i < repeats; i++) times.push(await run());
     const best = Math.min(...times);
     console.log(`${p.label.padEnd(42)} ${best.toFixed(1).padStart(8)} ms  ${(p.flops / best / 1e6).toFixed(2).padStart(6)} GFLOP/s`);
-    for (const buf of [...inputs, output, dims]) buf.destroy();
+    for (const buf of [...inputs, output, dims, ...scratch.values()]) buf.destroy();
   }
   await releaseNodeDevices();
 }
 
-async function prepare(device: GPUDevice, k: Kernel, inputs: GPUBuffer[], output: GPUBuffer, dims: GPUBuffer, n: number) {
+/** Scratch buffers by id, shared by a sequence's kernels as the runtime shares them. */
+async function prepare(
+  device: GPUDevice,
+  k: Kernel,
+  inputs: GPUBuffer[],
+  output: GPUBuffer,
+  dims: GPUBuffer,
+  n: number,
+  scratch: Map<string, GPUBuffer>,
+) {
   const pipeline = await device.createComputePipelineAsync({
     layout: 'auto',
     compute: { module: device.createShaderModule({ code: k.wgsl }), entryPoint: k.entryPoint },
   });
   const entries: GPUBindGroupEntry[] = k.bindings.map((b, i) => {
-    if (b.source.kind === 'scratch') throw new Error('this bench runs kernels without scratch buffers');
-    return { binding: i, resource: { buffer: b.source.kind === 'input' ? inputs[b.source.index]! : output } };
+    const s = b.source;
+    let buffer: GPUBuffer;
+    if (s.kind === 'input') buffer = inputs[s.index]!;
+    else if (s.kind === 'output') buffer = output;
+    else {
+      buffer = scratch.get(s.id) ?? device.createBuffer({ size: Math.max(16, evalAffine(s.elements, n) * 4), usage: GPUBufferUsage.STORAGE });
+      scratch.set(s.id, buffer);
+    }
+    return { binding: i, resource: { buffer } };
   });
   if (k.usesBatch) entries.push({ binding: k.bindings.length, resource: { buffer: dims } });
   const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
