@@ -206,20 +206,23 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
     values.set(param.name, value);
   }
 
+  const missing: ParamSpec[] = [];
   for (const param of spec.params) {
     if (values.has(param.name) || given.has(param.name)) continue;
-    if (param.default === undefined) {
-      sink.report({
-        code: 'E0306',
-        message: `missing argument \`${param.name}\` of \`${opName}\``,
-        span: call.span,
-        label: `\`${param.name}\` is required`,
-        notes: [`${param.name}: ${param.doc}`],
-      });
-      ok = false;
-    } else {
-      values.set(param.name, param.default);
-    }
+    if (param.default === undefined) missing.push(param);
+    else values.set(param.name, param.default);
+  }
+  if (missing.length > 0) {
+    // One report per call, however many are missing: they share the fix.
+    const names = missing.map((p) => `\`${p.name}\``);
+    sink.report({
+      code: 'E0306',
+      message: `missing ${missing.length === 1 ? 'argument' : 'arguments'} ${names.join(' and ')} of \`${opName}\``,
+      span: call.span,
+      label: `${names.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required`,
+      notes: missing.map((p) => `${p.name}: ${p.doc}`),
+    });
+    ok = false;
   }
   return { values, tensorArgs, ok };
 }

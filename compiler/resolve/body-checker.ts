@@ -134,7 +134,9 @@ class BodyChecker {
             this.reportParameterClash(stmt.name);
             break;
           }
-          this.flow = this.bind('let', stmt.name.name, stmt.name.span, kind === 'error');
+          // A broken `let` still binds its name, so its uses do not cascade into unknown values.
+          const record = this.bind('let', stmt.name.name, stmt.name.span, kind !== 'tensor');
+          if (kind !== 'const') this.flow = record;
           break;
         }
         case 'Flow': {
@@ -176,10 +178,7 @@ class BodyChecker {
     const name = stmt.name.name;
     checkInputType(stmt, this.owner.kind === 'model', this.sink);
     if (name === '') return;
-    if (this.isParameter(name)) {
-      this.reportParameterClash(stmt.name);
-      return;
-    }
+    if (this.isParameter(name)) this.reportParameterClash(stmt.name);
     const previous = this.records.find((r) => r.kind === 'input' && r.name === name);
     if (previous !== undefined) {
       this.sink.report({
@@ -363,7 +362,10 @@ class BodyChecker {
         return this.repeat(expr, position);
       case 'Chain': {
         const head = this.evaluate(expr.head, 'head');
-        if (head === 'const') this.reportConstant(expr.head, 'a chain must start from a tensor, and this is a constant');
+        if (head === 'const') {
+          this.reportConstant(expr.head, 'a chain must start from a tensor, and this is a constant');
+          this.consumeFlowQuietly(position);
+        }
         let kind: Kind = head === 'tensor' ? 'tensor' : 'error';
         for (const step of expr.steps) if (this.evaluate(step, 'step') === 'error') kind = 'error';
         return kind;
@@ -627,6 +629,9 @@ class BodyChecker {
       this.reportNotApplicable(asIdent(expr));
       return;
     }
+    // The value it was probably meant to be is used, as far as warnings go.
+    const meant = closeValue.length > 0 ? this.bound.get(closeValue[0]!) : undefined;
+    if (meant !== undefined) meant.used = true;
     const later = this.definitions.get(name);
     this.sink.report({
       code: 'E0202',

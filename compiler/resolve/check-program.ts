@@ -91,7 +91,9 @@ function reportDuplicateTrain(decl: TrainDecl, trained: Map<string, Span>, sink:
 function reportUnusedParameters(block: BlockDecl, sink: DiagnosticSink): void {
   const mentioned = new Set<string>();
   for (const stmt of block.body) {
-    if (stmt.kind !== 'Input') forEachName(stmt.value, (name) => mentioned.add(name.name));
+    // An input reusing a parameter's name is an error of its own (E0213), not also an unused parameter.
+    if (stmt.kind === 'Input') mentioned.add(stmt.name.name);
+    else forEachName(stmt.value, (name) => mentioned.add(name.name));
   }
   for (const param of block.params) {
     const name = param.name.name;
