@@ -483,8 +483,12 @@ class BodyChecker {
   /** Evaluates the tensor arguments and checks the input count against the op. */
   private inputsOf(call: Call, spec: OpSpec, tensorArgs: readonly Expr[], position: Position): Kind {
     const kinds = tensorArgs.map((arg) => this.evaluate(arg, 'operand'));
-    // An input that is itself wrong was reported; counting it would only repeat that.
-    if (kinds.includes('error')) return 'error';
+    // An input that is itself wrong was reported; counting it would only repeat that, and
+    // whether the flow value was meant instead is anyone's guess, so it is not "unused" either.
+    if (kinds.includes('error')) {
+      this.consumeFlowQuietly(position);
+      return 'error';
+    }
     const { min, max } = spec.inputs;
     if (position === 'step' && tensorArgs.length > 0) {
       this.sink.report({
@@ -521,18 +525,7 @@ class BodyChecker {
     if (name === '') return 'error';
     const block = this.index.blocks.get(name);
     if (block === undefined) {
-      const close = suggest(name, this.index.blocks.keys());
-      this.sink.report({
-        code: lookup(name, 'layer') ? 'E0215' : 'E0201',
-        message: lookup(name, 'layer') ? `\`repeat\` needs a block, and \`${name}\` is a layer` : `unknown block \`${name}\``,
-        span: body.callee.span,
-        label: 'expected a block',
-        ...(close.length > 0
-          ? { help: `there is a block with a similar name: \`${close[0]}\`` }
-          : lookup(name, 'layer')
-            ? { help: 'put the layer in a block and repeat the block' }
-            : {}),
-      });
+      this.reportNotRepeatable(body.callee);
       this.markNamesUsed(body);
       this.consumeFlowQuietly(position);
       this.pending.push({ span: expr.span, op: name, ...label, tensors: [] });
@@ -568,6 +561,23 @@ class BodyChecker {
       ...(count !== undefined ? { repeat: count } : {}),
     });
     return fed ? 'tensor' : 'error';
+  }
+
+  private reportNotRepeatable(callee: Ident): void {
+    const name = callee.name;
+    const close = suggest(name, this.index.blocks.keys());
+    const help = close.length > 0 ? { help: `there is a block with a similar name: \`${close[0]}\`` } : {};
+    if (lookup(name, 'layer') !== undefined) {
+      this.sink.report({
+        code: 'E0215',
+        message: `\`repeat\` needs a block, and \`${name}\` is a layer`,
+        span: callee.span,
+        label: 'expected a block',
+        ...(close.length > 0 ? help : { help: 'put the layer in a block and repeat the block' }),
+      });
+      return;
+    }
+    this.sink.report({ code: 'E0201', message: `unknown block \`${name}\``, span: callee.span, label: 'expected a block', ...help });
   }
 
   /** The instance count when known; reports counts that are not whole numbers >= 1. */
