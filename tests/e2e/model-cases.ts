@@ -68,7 +68,7 @@ function f32(file: string, name: string, t: HostTensor | undefined): F32Tensor {
 function portNames(spec: string): { input: string; output: string } {
   const model = spec.slice(spec.search(/^model\s/m));
   const input = /^\s*input\s+([A-Za-z_][A-Za-z0-9_]*)\s*:/m.exec(model)?.[1];
-  const output = /^\s*output\s+([A-Za-z_][A-Za-z0-9_]*)\s*$/m.exec(model)?.[1];
+  const output = /^\s*output\s+([A-Za-z_][A-Za-z0-9_]*)\s*(\/\/.*)?$/m.exec(model)?.[1];
   if (!input || !output) throw new Error('model.reg needs a typed `input name: f32[...]` line and an `output name` line in its model');
   return { input, output };
 }
