@@ -9,6 +9,7 @@ import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
 import { renderError } from '../report.ts';
+import { randomInputs } from '../random-input.ts';
 
 export const goldenCommand = defineCommand({
   name: 'golden',
@@ -60,13 +61,7 @@ when an output differs. Use it in CI after recompiling a spec.`,
       if (options.random) {
         const batch = Number(options.batch);
         if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer`, undefined, 'golden');
-        let state = 12345;
-        const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-        for (const port of bundle.manifest.inputs) {
-          const shape = port.shape.map((d) => (d === 'N' ? batch : d));
-          const count = shape.reduce((p, d) => p * d, 1);
-          inputs[port.name] = { shape, data: Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())) };
-        }
+        Object.assign(inputs, randomInputs(bundle.manifest, batch, 12345));
       } else {
         if (!options.input) throw new UsageError('record needs --input or --random', undefined, 'golden');
         const ports = bundle.manifest.inputs.map((p) => p.name);

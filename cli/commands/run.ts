@@ -8,6 +8,7 @@ import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
 import { renderError } from '../report.ts';
+import { randomInputs } from '../random-input.ts';
 
 export const runCommand = defineCommand({
   name: 'run',
@@ -44,12 +45,7 @@ input of the batch size given with --batch.`,
       const manifest = bundle.manifest;
       const inputs: Record<string, Float32Array> = {};
       if (options.random) {
-        let state = Number(options.seed) >>> 0 || 1;
-        const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-        for (const port of manifest.inputs) {
-          const count = port.shape.reduce<number>((p, d) => p * (d === 'N' ? batch : d), 1);
-          inputs[port.name] = Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
-        }
+        for (const [name, t] of Object.entries(randomInputs(manifest, batch, Number(options.seed)))) inputs[name] = t.data;
       } else {
         const files = namedFiles(options.input!, manifest.inputs.map((p) => p.name));
         for (const [name, path] of files) {
