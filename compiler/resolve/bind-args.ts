@@ -70,6 +70,8 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
   const given = new Map<string, Arg>();
   const tensorArgs: Expr[] = [];
   let ok = true;
+  /** An argument that could not be matched to a parameter may be the missing one: then do not also report it missing. */
+  let unplaced = false;
   let positional = 0;
   const opName = spec.name;
 
@@ -100,6 +102,7 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
           help: `name it: \`${spec.params[positional]?.name ?? 'name'}=...\``,
         });
         ok = false;
+        unplaced = true;
         continue;
       }
       param = spec.params[positional];
@@ -113,6 +116,7 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
           notes: spec.params.length > 0 ? [`parameters of \`${opName}\`: ${spec.params.map((p) => p.name).join(', ')}`] : [],
         });
         ok = false;
+        unplaced = true;
         continue;
       }
     } else {
@@ -129,6 +133,7 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
           notes: [spec.params.length > 0 ? `parameters of \`${opName}\`: ${spec.params.map((p) => p.name).join(', ')}` : `\`${opName}\` takes no arguments`],
         });
         ok = false;
+        unplaced = true;
         continue;
       }
     }
@@ -212,7 +217,9 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
     if (param.default === undefined) missing.push(param);
     else values.set(param.name, param.default);
   }
-  if (missing.length > 0) {
+  if (missing.length > 0 && unplaced) {
+    ok = false;
+  } else if (missing.length > 0) {
     // One report per call, however many are missing: they share the fix.
     const names = missing.map((p) => `\`${p.name}\``);
     sink.report({

@@ -178,7 +178,13 @@ class BodyChecker {
     const name = stmt.name.name;
     checkInputType(stmt, this.owner.kind === 'model', this.sink);
     if (name === '') return;
-    if (this.isParameter(name)) this.reportParameterClash(stmt.name);
+    if (this.isParameter(name)) {
+      // Reported; the input still feeds the flow, but the name keeps meaning the parameter.
+      this.reportParameterClash(stmt.name);
+      this.inputs.push(name);
+      this.flow = this.record('input', name, stmt.name.span, true);
+      return;
+    }
     const previous = this.records.find((r) => r.kind === 'input' && r.name === name);
     if (previous !== undefined) {
       this.sink.report({
@@ -642,16 +648,18 @@ class BodyChecker {
     // The value it was probably meant to be is used, as far as warnings go.
     const meant = closeValue.length > 0 ? this.bound.get(closeValue[0]!) : undefined;
     if (meant !== undefined) meant.used = true;
-    const later = this.definitions.get(name);
+    const definition = this.definitions.get(name);
+    const later = definition !== undefined && definition.start.offset > expr.span.start.offset ? definition : undefined;
     this.sink.report({
       code: 'E0202',
       message: `unknown value \`${name}\``,
       span: expr.span,
       label: 'not defined here',
-      ...(closeValue.length > 0 ? { help: `there is a value with a similar name: \`${closeValue[0]}\`` } : {}),
-      ...(later !== undefined && later.start.offset > expr.span.start.offset
+      ...(later !== undefined
         ? { secondary: [{ span: later, message: 'defined later' }], notes: ['a value can be used only after the statement that defines it'] }
-        : {}),
+        : closeValue.length > 0
+          ? { help: `there is a value with a similar name: \`${closeValue[0]}\`` }
+          : {}),
     });
   }
 

@@ -69,7 +69,8 @@ export function isTensorExpr(expr: Expr, env: ConstEnv): boolean {
 export function evaluateConst(expr: Expr, env: ConstEnv, sink: DiagnosticSink): Evaluated {
   switch (expr.kind) {
     case 'Number':
-      return { ok: true, value: expr.value };
+      // An invalid literal (`1e`) is NaN here; the parser has reported it.
+      return Number.isNaN(expr.value) ? { ok: false } : { ok: true, value: expr.value };
     case 'String':
       return { ok: true, value: expr.value };
     case 'Bool':

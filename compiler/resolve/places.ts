@@ -80,11 +80,13 @@ export function reportMisplaced(
   const candidates = namesFor(place);
   const close = suggest(name, [...candidates, ...extra]);
   const closeIsExtra = close.length > 0 && !candidates.includes(close[0]!);
+  // Blocks are written where layers are: name both when a block is the likely meaning.
+  const what = closeIsExtra ? `${noun} or block` : noun;
   sink.report({
     code: 'E0201',
-    message: `unknown ${noun} \`${name}\``,
+    message: `unknown ${what} \`${name}\``,
     span: ident.span,
-    label: `unknown ${noun}`,
+    label: `unknown ${what}`,
     ...(close.length > 0
       ? { help: `there is ${closeIsExtra ? 'a block' : placeNoun(place, true)} with a similar name: \`${close[0]}\`` }
       : {}),

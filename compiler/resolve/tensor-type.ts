@@ -66,7 +66,7 @@ function checkTensorType(type: TensorType, inModel: boolean, sink: DiagnosticSin
           message: 'the first dimension of a model input must be `N`, the batch dimension',
           span: dim.span,
           label: 'expected `N`',
-          help: `write \`f32[${[BATCH_DIM, ...type.dims.slice(1).map(dimText)].join(', ')}]\`; the batch size is chosen when the model runs`,
+          help: `write \`f32[${batchFirst(type.dims).join(', ')}]\`; the batch size is chosen when the model runs`,
         });
       }
       return;
@@ -93,4 +93,11 @@ function checkTensorType(type: TensorType, inModel: boolean, sink: DiagnosticSin
 
 function dimText(dim: TensorType['dims'][number]): string {
   return dim.kind === 'DimNumber' ? String(dim.value) : dim.name;
+}
+
+/** The dims as they were probably meant: an `N` written later moves first, else `N` replaces a fixed batch size. */
+function batchFirst(dims: TensorType['dims']): string[] {
+  const isBatch = (d: TensorType['dims'][number]) => d.kind === 'DimSymbol' && d.name === BATCH_DIM;
+  const rest = dims.some(isBatch) ? dims.filter((d) => !isBatch(d)) : dims.slice(1);
+  return [BATCH_DIM, ...rest.map(dimText)];
 }

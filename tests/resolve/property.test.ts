@@ -48,7 +48,7 @@ function mutate(tokens: readonly string[], mutations: readonly Mutation[]): stri
     else if (out.length === 0) continue;
     else if (m.kind === 'delete') out.splice(at % out.length, 1);
     else if (m.kind === 'duplicate') out.splice(at % out.length, 0, out[at % out.length]!);
-    else {
+    else if (m.kind === 'swap') {
       const [i, j] = [at % out.length, m.other % out.length];
       [out[i], out[j]] = [out[j]!, out[i]!];
     }
