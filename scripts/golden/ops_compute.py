@@ -264,6 +264,9 @@ def conv_cases():
     conv_case("conv-2d-groups-eight-per-group", (2, 4, 5, 5), 16, 3, padding=1, groups=2, seed=65)
     conv_case("conv-2d-groups-four-per-group", (2, 6, 5, 6), 12, 3, stride=2, padding=1, groups=3, seed=66)
     conv_case("conv-2d-twelve-channels", (2, 3, 5, 5), 12, 3, padding=1, bias=False, seed=67)
+    conv_case("conv-2d-sixteen-channels", (2, 3, 5, 5), 16, 3, padding=1, seed=68)
+    conv_case("conv-2d-groups-sixteen-per-group", (2, 4, 4, 3), 32, 3, padding=1, groups=2,
+              epilogue=({"kind": "unary", "fn": "relu"},), seed=69)
     conv_case("conv-2d-depthwise", (2, 5, 7, 7), 5, 3, padding=1, groups=5, seed=46)
     conv_case("conv-2d-depthwise-multiplier", (2, 3, 8, 8), 6, 3, stride=2, padding=1, groups=3, seed=47)
     conv_case("conv-2d-pointwise", (2, 8, 5, 5), 12, 1, seed=48)

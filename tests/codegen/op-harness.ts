@@ -19,7 +19,7 @@ import type { Dim, Graph, Node, TensorType } from '../../compiler/ir/types.ts';
 import { evalAffine, foldWorkgroups, type Kernel } from '../../compiler/codegen/kernel.ts';
 import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
 import { readSafetensors } from '../../runtime/io/safetensors.ts';
-import { formatWgslReport, getTestDevice, validateWgsl } from '../support/gpu.ts';
+import { formatWgslReport, getTestDevice, type WgslReport } from '../support/gpu.ts';
 
 export const OPS_GOLDEN_DIR = fileURLToPath(new URL('../golden/ops/', import.meta.url));
 
@@ -175,13 +175,25 @@ export function getHarnessDevice(): Promise<GPUDevice> {
   return getTestDevice();
 }
 
-/** Compiler messages (errors, warnings, info) and validation errors of each kernel's WGSL. */
+/**
+ * Compiler messages (errors, warnings, info) and validation errors of each
+ * kernel's WGSL module. Pipelines are not built here: SwiftShader compiles
+ * every pipeline anew (about a second for a large kernel), and `runKernels`
+ * builds each one once, inside an error scope that fails the run.
+ */
 export async function shaderMessages(kernels: readonly Kernel[]): Promise<string[]> {
   const device = await getHarnessDevice();
   const messages: string[] = [];
   for (const k of kernels) {
-    const report = await validateWgsl(device, k.wgsl, k.entryPoint);
-    if (report.messages.length > 0 || report.errors.length > 0) messages.push(`${k.name}: ${formatWgslReport(k.wgsl, report)}`);
+    device.pushErrorScope('validation');
+    const info = await device.createShaderModule({ code: k.wgsl }).getCompilationInfo();
+    const error = await device.popErrorScope();
+    const report: WgslReport = {
+      ok: !error && info.messages.length === 0,
+      messages: info.messages.map((m) => ({ type: m.type, line: m.lineNum, column: m.linePos, message: m.message })),
+      errors: error ? [error.message] : [],
+    };
+    if (!report.ok) messages.push(`${k.name}: ${formatWgslReport(k.wgsl, report)}`);
   }
   return messages;
 }

@@ -96,13 +96,17 @@ function pointwiseConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean): Kern
 }
 
 /**
- * Output channels x vec4s of pixels per invocation: 32 accumulators where the
- * group's channels come in quads (measured on SwiftShader, 3x3 conv 32 -> 64:
- * 8x4 and 4x8 run 2.5x faster than 4x4; 8x8 spills), 4 x 4 otherwise, and
- * fewer channels with more pixels for narrow groups.
+ * Output channels x vec4s of pixels per invocation. On SwiftShader the cost
+ * is in the loads (each a per-lane gather), so larger tiles that reuse each
+ * input load across more channels keep paying off (3x3 conv 32 -> 64 on
+ * 28x28, N = 16, GFLOP/s: 4x4 0.5, 8x4 1.45, 16x8 2.0, 16x16 2.4). 16 x 8
+ * (128 accumulators) is where we stop, since real GPUs lose occupancy past it.
+ * Groups whose channels are not whole quads get 4 x 4, narrow ones (depthwise)
+ * fewer channels with more pixels.
  */
 function convTile(og: number): { readonly channels: number; readonly pixelVecs: number } {
-  if (og % 8 === 0) return { channels: 8, pixelVecs: 1 };
+  if (og % 16 === 0) return { channels: 16, pixelVecs: 2 };
+  if (og % 8 === 0) return { channels: 8, pixelVecs: 2 };
   if (og % 4 === 0) return { channels: 4, pixelVecs: 2 };
   if (og > 4) return { channels: 4, pixelVecs: 1 };
   return { channels: og, pixelVecs: og >= 3 ? 1 : 2 };
