@@ -1,8 +1,17 @@
 // Golden tests for the compute-heavy kernels (linear, matmul, conv, pool,
 // global_avgpool) against torch: each case runs on the real Dawn device at
 // its stored batch and, where the batch is symbolic, again at batch 1 from
-// the same shaders, and every shader must compile without a message.
+// the same shaders, and every shader must compile without a message. The
+// last block checks generation itself (grids, determinism, limits) on the host.
 import { describe, expect, it } from 'vitest';
+import { emitEpilogue } from '../../compiler/codegen/epilogue.ts';
+import { evalAffine } from '../../compiler/codegen/kernel.ts';
+import { MAX_STORAGE_BINDINGS } from '../../compiler/codegen/kernels/elementwise.ts';
+import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
+import { gemmTile } from '../../compiler/codegen/kernels/matmul.ts';
+import { GraphBuilder } from '../../compiler/ir/builder.ts';
+import type { EpilogueStep } from '../../compiler/ir/ops.ts';
+import type { Dim, Shape } from '../../compiler/ir/types.ts';
 import { firstMismatch, listOpCases, loadOpCase, runOpCase, shaderMessages } from './op-harness.ts';
 
 const CASES = listOpCases(['linear-', 'matmul-', 'conv-', 'pool-', 'global_avgpool-']);
@@ -17,6 +26,7 @@ describe('compute op kernels match torch', () => {
       const c = loadOpCase(name);
       const full = await runOpCase(c);
       expect(await shaderMessages(full.kernels)).toEqual([]);
+      for (const k of full.kernels) expect(k.bindings.length, k.name).toBeLessThanOrEqual(MAX_STORAGE_BINDINGS);
       expect(firstMismatch(full.got, full.want.data, c.tolerance), `batch ${full.batch}`).toBeUndefined();
       if (full.batch !== null && full.batch > 1) {
         const one = await runOpCase(c, 1);
@@ -25,4 +35,52 @@ describe('compute op kernels match torch', () => {
       }
     });
   }
+});
+
+describe('compute kernel generation', () => {
+  const linearNode = (rows: Dim[], k: number, out: number, epilogue: EpilogueStep[] = [], extra: Shape[] = []) => {
+    const b = new GraphBuilder('eval');
+    const x = b.input('x', { dtype: 'f32', shape: [...rows, k] });
+    const w = b.input('w', { dtype: 'f32', shape: [out, k] });
+    const bias = b.input('bias', { dtype: 'f32', shape: [out] });
+    const operands = extra.map((shape, i) => b.input(`r${i}`, { dtype: 'f32', shape }));
+    const type = { dtype: 'f32' as const, shape: [...rows, out] };
+    const id = b.addTyped('linear', [x, w, bias, ...operands], { epilogue }, type);
+    const graph = b.finish();
+    const node = graph.nodes[id]!;
+    return { node, types: node.inputs.map((i) => graph.nodes[i]!.type) };
+  };
+
+  it('launches enough invocations for every output tile at any batch size', () => {
+    // 520 columns make 65 column tiles, so a grid short by one row of tiles is short by a workgroup.
+    for (const [rows, out] of [[['N'], 7], [['N', 3], 20], [['N', 5], 4], [['N'], 520]] as [Dim[], number][]) {
+      const { node, types } = linearNode(rows, 12, out);
+      const [kernel] = generateKernels(node, types);
+      const perN = rows.reduce<number>((p, d) => p * (d === 'N' ? 1 : d), 1);
+      const tile = gemmTile({ k: perN, n: true }, out);
+      for (let n = 1; n <= 70; n++) {
+        const needed = Math.ceil((perN * n) / tile.rows) * Math.ceil(out / tile.cols);
+        const launched = Math.ceil(evalAffine(kernel!.groups, n) / kernel!.groupsDivisor) * kernel!.workgroupSize;
+        expect(launched, `rows ${JSON.stringify(rows)}, n = ${n}`).toBeGreaterThanOrEqual(needed);
+      }
+    }
+  });
+
+  it('generates the same WGSL for the same node', () => {
+    const { node, types } = linearNode(['N'], 16, 8, [{ kind: 'unary', fn: 'gelu' }]);
+    expect(generateKernels(node, types).map((k) => k.wgsl)).toEqual(generateKernels(node, types).map((k) => k.wgsl));
+  });
+
+  it('refuses an epilogue that needs more storage buffers than a kernel may bind', () => {
+    const operands = [3, 4, 5, 6, 7].map((operand) => ({ kind: 'binary', fn: 'add', operand }) as EpilogueStep);
+    const { node, types } = linearNode(['N'], 16, 8, operands, operands.map(() => ['N', 8]));
+    expect(() => generateKernels(node, types)).toThrow(/storage buffers/);
+  });
+
+  it('binds the value before an epilogue operator applies and names a missing operand', () => {
+    const mul: EpilogueStep = { kind: 'binary', fn: 'mul', operand: 3 };
+    expect(emitEpilogue([mul], 'acc + b[i]', 'i', { 3: 'r' })).toBe('((acc + b[i]) * r[i])');
+    expect(emitEpilogue([{ ...mul, operandFirst: true }], 'acc', 'i', { 3: 'r' })).toBe('(r[i] * acc)');
+    expect(() => emitEpilogue([mul], 'acc', 'i', {})).toThrow(/input 3/);
+  });
 });

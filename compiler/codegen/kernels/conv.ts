@@ -16,7 +16,7 @@ import type { Node, TensorType } from '../../ir/types.ts';
 import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts';
 import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
 import { assembleKernel, kernelName, sizeOfDim, sizeWgsl, type Size } from './layout.ts';
-import { gemmKernel } from './matmul.ts';
+import { checkStorageBudget, gemmKernel } from './matmul.ts';
 
 const WORKGROUP = 64;
 
@@ -146,6 +146,7 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean): Kernel[
     bindings.push({ name: operandNames[index], access: 'read', source: { kind: 'input', index } });
   }
   bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
+  checkStorageBudget(kernelName(node), bindings);
 
   const vecs = Array.from({ length: pixelVecs }, (_, v) => v);
   const chans = Array.from({ length: channels }, (_, j) => j);

@@ -13,6 +13,7 @@
 import type { EpilogueStep } from '../../ir/ops.ts';
 import type { Dim, Node, TensorType } from '../../ir/types.ts';
 import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts';
+import { MAX_STORAGE_BINDINGS } from './elementwise.ts';
 import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
 import {
   assembleKernel,
@@ -80,6 +81,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
     bindings.push({ name: operandNames[index], access: 'read', source: { kind: 'input', index } });
   }
   bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
+  checkStorageBudget(p.name, bindings);
 
   const A = p.a.name;
   const B = p.b.name;
@@ -183,6 +185,15 @@ export function gemmKernel(p: GemmProblem): Kernel {
     helpers: epilogueHelpers(p.epilogue),
     ...gemmGrid(p.batch, p.m, tilesN, R),
   });
+}
+
+/** Fails at generation, with the kernel's name, rather than at pipeline creation on the device. */
+export function checkStorageBudget(name: string, bindings: readonly KernelBinding[]): void {
+  if (bindings.length > MAX_STORAGE_BINDINGS) {
+    throw new Error(
+      `kernel ${name} needs ${bindings.length} storage buffers (its epilogue reads ${bindings.length - MAX_STORAGE_BINDINGS} too many); at most ${MAX_STORAGE_BINDINGS} fit one kernel`,
+    );
+  }
 }
 
 /** Four consecutive columns (block q of the tile) of row `k` of a [k, n] B, as a vec4. */
