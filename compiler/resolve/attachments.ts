@@ -11,9 +11,11 @@ import type { ConstEnv } from './evaluate.ts';
 import { resolveAt } from './places.ts';
 
 const REPARAMETERISATIONS = new Set(['weightnorm', 'spectralnorm']);
+const NONE: readonly string[] = [];
 
 /** The names of the valid attachments of `call`, a layer call of `layer`. */
-export function checkAttachments(call: Call, layer: OpSpec, env: ConstEnv, sink: DiagnosticSink): string[] {
+export function checkAttachments(call: Call, layer: OpSpec, env: ConstEnv, sink: DiagnosticSink): readonly string[] {
+  if (call.attachments.length === 0) return NONE;
   const names: string[] = [];
   const seen = new Map<string, Span>();
   let reparameterised: { name: string; span: Span } | undefined;

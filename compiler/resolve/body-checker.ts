@@ -30,20 +30,25 @@ import type { ProgramIndex } from './program-index.ts';
 import { checkInputType } from './tensor-type.ts';
 import { forEachName } from './walk-names.ts';
 
-/** One layer or block application, in source order within its body. */
+/**
+ * One layer or block application, in source order within its body. Every
+ * field is always present (undefined where it does not apply), so all
+ * applications share one object shape: a 10,000-line spec makes tens of
+ * thousands of them.
+ */
 export interface Application {
   /** `c1`, or the automatic `relu_2` (see `nameApplications`). */
   readonly name: string;
   readonly op: string;
   readonly span: Span;
-  readonly label?: Ident;
+  readonly label: Ident | undefined;
   /** Stored tensors of a layer, suffixes relative to `name`. */
   readonly tensors: readonly OwnedTensor[];
-  /** For block applications: the block and its bound arguments (absent: could not be bound). */
-  readonly block?: BlockSignature;
-  readonly args?: ReadonlyMap<string, Value | null>;
+  /** For block applications: the block and its bound arguments (undefined: could not be bound). */
+  readonly block: BlockSignature | undefined;
+  readonly args: ReadonlyMap<string, Value | null> | undefined;
   /** For `repeat n`: n, when known. */
-  readonly repeat?: number;
+  readonly repeat: number | undefined;
 }
 
 export interface BodyResult {
@@ -75,14 +80,20 @@ interface ValueRecord {
   used: boolean;
 }
 
-interface Pending {
-  readonly span: Span;
-  readonly op: string;
-  readonly label?: Ident;
-  readonly tensors: readonly OwnedTensor[];
-  readonly block?: BlockSignature;
-  readonly args?: ReadonlyMap<string, Value | null>;
-  readonly repeat?: number;
+type Pending = Omit<Application, 'name'>;
+
+const NO_TENSORS: readonly OwnedTensor[] = [];
+
+function pending(
+  span: Span,
+  op: string,
+  label: Ident | undefined,
+  tensors: readonly OwnedTensor[] = NO_TENSORS,
+  block?: BlockSignature,
+  args?: ReadonlyMap<string, Value | null>,
+  repeat?: number,
+): Pending {
+  return { op, span, label, tensors, block, args, repeat };
 }
 
 export function checkBody(owner: BodyOwner, index: ProgramIndex, sink: DiagnosticSink): BodyResult {
@@ -410,7 +421,7 @@ class BodyChecker {
       // `x -> h` with `h` a value: reported above; not also "never used".
       const value = this.bound.get(name);
       if (value !== undefined) value.used = true;
-      this.pending.push({ span: expr.span, op: name, tensors: [] });
+      this.pending.push(pending(expr.span, name, undefined));
       return 'error';
     }
     const value = this.bound.get(name);
@@ -434,7 +445,7 @@ class BodyChecker {
     if (position === 'head') {
       // Most likely a misspelt layer: it keeps its place among the applications.
       this.consumeFlowQuietly(position);
-      this.pending.push({ span: expr.span, op: name, tensors: [] });
+      this.pending.push(pending(expr.span, name, undefined));
     }
     return 'error';
   }
@@ -446,7 +457,7 @@ class BodyChecker {
       this.markNamesUsed(call);
       this.consumeFlowQuietly(position);
       // Still an application: the automatic names of the others stay put when this one is fixed.
-      this.pending.push({ span: call.span, op: name, ...(call.label ? { label: call.label } : {}), tensors: [] });
+      this.pending.push(pending(call.span, name, call.label));
       return 'error';
     }
     return this.apply(call, call, position);
@@ -460,12 +471,7 @@ class BodyChecker {
     const bound = bindArgs(call, spec, this.env, this.sink);
     const kind = this.inputsOf(call, spec, bound.tensorArgs, position);
     const attachments = checkAttachments(call, spec, this.env, this.sink);
-    this.pending.push({
-      span: node.span,
-      op: spec.name,
-      ...(call.label ? { label: call.label } : {}),
-      tensors: ownedTensors(spec.name, bound.values, attachments),
-    });
+    this.pending.push(pending(node.span, spec.name, call.label, ownedTensors(spec.name, bound.values, attachments)));
     return kind;
   }
 
@@ -475,14 +481,7 @@ class BodyChecker {
     const bound = bindArgs(call, block.spec, this.env, block.sound ? this.sink : new DiagnosticSink(''));
     const kind = this.inputsOf(call, block.spec, bound.tensorArgs, position);
     rejectBlockAttachments(call, this.sink);
-    this.pending.push({
-      span: node.span,
-      op: block.name,
-      ...(call.label ? { label: call.label } : {}),
-      tensors: [],
-      block,
-      ...(block.sound ? { args: bound.values } : {}),
-    });
+    this.pending.push(pending(node.span, block.name, call.label, NO_TENSORS, block, block.sound ? bound.values : undefined));
     return kind;
   }
 
@@ -527,14 +526,13 @@ class BodyChecker {
     const count = this.repeatCount(expr.count);
     const body = expr.body;
     const name = body.callee.name;
-    const label = expr.label ? { label: expr.label } : {};
     if (name === '') return 'error';
     const block = this.index.blocks.get(name);
     if (block === undefined) {
       this.reportNotRepeatable(body.callee);
       this.markNamesUsed(body);
       this.consumeFlowQuietly(position);
-      this.pending.push({ span: expr.span, op: name, ...label, tensors: [] });
+      this.pending.push(pending(expr.span, name, expr.label));
       return 'error';
     }
     this.blockCalls.push({ name, span: body.callee.span });
@@ -557,15 +555,7 @@ class BodyChecker {
       });
     }
     const fed = position === 'step' || this.takeFlow('repeat', expr.span);
-    this.pending.push({
-      span: expr.span,
-      op: name,
-      ...label,
-      tensors: [],
-      block,
-      ...(block.sound ? { args: bound.values } : {}),
-      ...(count !== undefined ? { repeat: count } : {}),
-    });
+    this.pending.push(pending(expr.span, name, expr.label, NO_TENSORS, block, block.sound ? bound.values : undefined, count));
     return fed ? 'tensor' : 'error';
   }
 
@@ -686,7 +676,18 @@ class BodyChecker {
    */
   private nameApplications(): Application[] {
     const ordered = [...this.pending].sort((a, b) => a.span.start.offset - b.span.start.offset);
-    const named = ordered.map((p, k): Application => ({ ...p, name: hasLabel(p) ? p.label!.name : `${p.op}_${k}` }));
+    const named = ordered.map(
+      (p, k): Application => ({
+        name: hasLabel(p) ? p.label!.name : `${p.op}_${k}`,
+        op: p.op,
+        span: p.span,
+        label: p.label,
+        tensors: p.tensors,
+        block: p.block,
+        args: p.args,
+        repeat: p.repeat,
+      }),
+    );
     const labelled = new Map<string, Application>();
     for (const app of named) {
       if (!hasLabel(app)) continue;

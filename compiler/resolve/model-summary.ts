@@ -61,7 +61,7 @@ export class InstanceExpander {
       const inner = this.instance(app.block, app.args, app.span);
       const copies = app.repeat === undefined ? [`${layer}.`] : Array.from({ length: app.repeat }, (_, i) => `${layer}.${i}.`);
       for (const copy of copies) {
-        for (const p of inner) out.push({ ...p, name: copy + p.name, layer: copy + p.layer });
+        for (const p of inner) out.push({ name: copy + p.name, role: p.role, layer: copy + p.layer, op: p.op });
       }
     }
     return out;
@@ -70,16 +70,12 @@ export class InstanceExpander {
   /** One block instance's parameters, names relative to the instance. */
   private instance(block: BlockSignature, args: ReadonlyMap<string, Value | null> | undefined, use: Span): readonly ParameterSummary[] {
     if (this.cyclic.has(block.name)) return [];
-    const constants = new Map<string, Value>();
-    const symbols = new Map(block.paramTypes);
-    for (const [name, value] of args ?? []) {
-      if (value === null || !symbols.has(name)) continue;
-      constants.set(name, value);
-      symbols.delete(name);
-    }
-    const key = `${block.name}(${JSON.stringify([...constants])})`;
-    const known = this.memo.get(key);
-    if (known !== undefined) return known;
+    const known = [...(args ?? [])].filter(([name, value]) => value !== null && block.paramTypes.has(name));
+    const key = `${block.name}(${JSON.stringify(known)})`;
+    const memo = this.memo.get(key);
+    if (memo !== undefined) return memo;
+    const constants = new Map(known as [string, Value][]);
+    const symbols = new Map([...block.paramTypes].filter(([name]) => !constants.has(name)));
     // Only reachable through a cycle, which is reported and excluded above.
     if (this.active.has(key)) return [];
     this.active.add(key);
