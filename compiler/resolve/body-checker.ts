@@ -18,7 +18,7 @@
 import type { Call, Expr, Ident, InputStmt, Name, Repeat, Stmt } from '../../grammar/ast.ts';
 import type { Span } from '../../grammar/source.ts';
 import { lookup, suggest } from '../registry/index.ts';
-import { ownedTensors, type OwnedTensor } from '../registry/owned-tensors.ts';
+import { ownedTensors } from '../registry/owned-tensors.ts';
 import type { OpSpec, Value } from '../registry/types.ts';
 import { checkAttachments, rejectBlockAttachments } from './attachments.ts';
 import { bindArgs } from './bind-args.ts';
@@ -26,30 +26,11 @@ import type { BlockSignature } from './block-signature.ts';
 import { DiagnosticSink } from './diagnostic-sink.ts';
 import { evaluateConst, type ConstEnv } from './evaluate.ts';
 import { reportMisplaced } from './places.ts';
+import { NO_TENSORS, nameApplications, pending, type Application, type Pending } from './application-names.ts';
+import { reportUnusedValues, type ValueRecord } from './unused-values.ts';
 import type { ProgramIndex } from './program-index.ts';
 import { checkInputType } from './tensor-type.ts';
 import { forEachName } from './walk-names.ts';
-
-/**
- * One layer or block application, in source order within its body. Every
- * field is always present (undefined where it does not apply), so all
- * applications share one object shape: a 10,000-line spec makes tens of
- * thousands of them.
- */
-export interface Application {
-  /** `c1`, or the automatic `relu_2` (see `nameApplications`). */
-  readonly name: string;
-  readonly op: string;
-  readonly span: Span;
-  readonly label: Ident | undefined;
-  /** Stored tensors of a layer, suffixes relative to `name`. */
-  readonly tensors: readonly OwnedTensor[];
-  /** For block applications: the block and its bound arguments (undefined: could not be bound). */
-  readonly block: BlockSignature | undefined;
-  readonly args: ReadonlyMap<string, Value | null> | undefined;
-  /** For `repeat n`: n, when known. */
-  readonly repeat: number | undefined;
-}
 
 export interface BodyResult {
   readonly applications: readonly Application[];
@@ -72,40 +53,18 @@ type Kind = 'tensor' | 'const' | 'error';
 /** `head`: a statement, `let` or `output` value; `step`: after `->`; `operand`: an argument or arithmetic operand. */
 type Position = 'head' | 'step' | 'operand';
 
-/** A tensor value: an input, a `let`, or a statement's result. */
-interface ValueRecord {
-  readonly kind: 'input' | 'let' | 'result';
-  readonly name: string;
-  readonly span: Span;
-  used: boolean;
-}
-
-type Pending = Omit<Application, 'name'>;
-
-const NO_TENSORS: readonly OwnedTensor[] = [];
-
-function pending(
-  span: Span,
-  op: string,
-  label: Ident | undefined,
-  tensors: readonly OwnedTensor[] = NO_TENSORS,
-  block?: BlockSignature,
-  args?: ReadonlyMap<string, Value | null>,
-  repeat?: number,
-): Pending {
-  return { op, span, label, tensors, block, args, repeat };
-}
-
 export function checkBody(owner: BodyOwner, index: ProgramIndex, sink: DiagnosticSink): BodyResult {
   return new BodyChecker(owner, index, sink).run();
 }
 
 class BodyChecker {
   private readonly bound = new Map<string, ValueRecord>();
+  /** The names in `bound`, as the constant evaluator sees them. */
+  private readonly tensors = new Set<string>();
   private readonly records: ValueRecord[] = [];
   private readonly env: ConstEnv;
   private flow: ValueRecord | undefined;
-  private readonly pending: Pending[] = [];
+  private readonly applied: Pending[] = [];
   private readonly blockCalls: { name: string; span: Span }[] = [];
   private readonly inputs: string[] = [];
   private readonly outputs: { name: string; span: Span }[] = [];
@@ -120,7 +79,7 @@ class BodyChecker {
     private readonly index: ProgramIndex,
     private readonly sink: DiagnosticSink,
   ) {
-    this.env = { constants: owner.constants, tensors: new Set<string>(), symbols: owner.symbols };
+    this.env = { constants: owner.constants, tensors: this.tensors, symbols: owner.symbols };
     this.what = `${owner.kind} \`${owner.name.name}\``;
     this.hasInput = owner.body.some((stmt) => stmt.kind === 'Input');
     for (const stmt of owner.body) {
@@ -176,7 +135,7 @@ class BodyChecker {
     }
     this.finish();
     return {
-      applications: this.nameApplications(),
+      applications: nameApplications(this.applied, this.what, this.sink),
       inputs: this.inputs,
       outputs: this.outputs.map((o) => o.name),
       blockCalls: this.blockCalls,
@@ -275,26 +234,7 @@ class BodyChecker {
     // A block without `output` returns its final flow value; a model without one was just reported.
     if (this.outputs.length === 0 && this.flow !== undefined) this.flow.used = true;
 
-    for (const record of this.records) {
-      if (record.used) continue;
-      if (record.kind === 'result') {
-        this.sink.report({
-          code: 'W0203',
-          message: 'the result of this statement is never used',
-          span: record.span,
-          label: 'computed, then dropped',
-          notes: ['a statement continues from the value before it only when it starts with a layer or block'],
-        });
-      } else {
-        this.sink.report({
-          code: 'W0201',
-          message: `${record.kind === 'input' ? 'input' : 'value'} \`${record.name}\` is never used`,
-          span: record.span,
-          label: 'defined here',
-          ...(record.name.startsWith('_') ? {} : { help: `if that is intended, name it \`_${record.name}\`` }),
-        });
-      }
-    }
+    reportUnusedValues(this.records, this.sink);
   }
 
   // ------------------------------------------------------------ values
@@ -308,7 +248,7 @@ class BodyChecker {
   private bind(kind: 'input' | 'let', name: string, span: Span, used: boolean): ValueRecord {
     const record = this.record(kind, name, span, used);
     this.bound.set(name, record);
-    (this.env.tensors as Set<string>).add(name);
+    this.tensors.add(name);
     return record;
   }
 
@@ -421,7 +361,7 @@ class BodyChecker {
       // `x -> h` with `h` a value: reported above; not also "never used".
       const value = this.bound.get(name);
       if (value !== undefined) value.used = true;
-      this.pending.push(pending(expr.span, name, undefined));
+      this.applied.push(pending(expr.span, name, undefined));
       return 'error';
     }
     const value = this.bound.get(name);
@@ -445,7 +385,7 @@ class BodyChecker {
     if (position === 'head') {
       // Most likely a misspelt layer: it keeps its place among the applications.
       this.consumeFlowQuietly(position);
-      this.pending.push(pending(expr.span, name, undefined));
+      this.applied.push(pending(expr.span, name, undefined));
     }
     return 'error';
   }
@@ -457,7 +397,7 @@ class BodyChecker {
       this.markNamesUsed(call);
       this.consumeFlowQuietly(position);
       // Still an application: the automatic names of the others stay put when this one is fixed.
-      this.pending.push(pending(call.span, name, call.label));
+      this.applied.push(pending(call.span, name, call.label));
       return 'error';
     }
     return this.apply(call, call, position);
@@ -471,7 +411,7 @@ class BodyChecker {
     const bound = bindArgs(call, spec, this.env, this.sink);
     const kind = this.inputsOf(call, spec, bound.tensorArgs, position);
     const attachments = checkAttachments(call, spec, this.env, this.sink);
-    this.pending.push(pending(node.span, spec.name, call.label, ownedTensors(spec.name, bound.values, attachments)));
+    this.applied.push(pending(node.span, spec.name, call.label, ownedTensors(spec.name, bound.values, attachments)));
     return kind;
   }
 
@@ -481,7 +421,7 @@ class BodyChecker {
     const bound = bindArgs(call, block.spec, this.env, block.sound ? this.sink : new DiagnosticSink(''));
     const kind = this.inputsOf(call, block.spec, bound.tensorArgs, position);
     rejectBlockAttachments(call, this.sink);
-    this.pending.push(pending(node.span, block.name, call.label, NO_TENSORS, block, block.sound ? bound.values : undefined));
+    this.applied.push(pending(node.span, block.name, call.label, NO_TENSORS, block, block.sound ? bound.values : undefined));
     return kind;
   }
 
@@ -532,7 +472,7 @@ class BodyChecker {
       this.reportNotRepeatable(body.callee);
       this.markNamesUsed(body);
       this.consumeFlowQuietly(position);
-      this.pending.push(pending(expr.span, name, expr.label));
+      this.applied.push(pending(expr.span, name, expr.label));
       return 'error';
     }
     this.blockCalls.push({ name, span: body.callee.span });
@@ -555,7 +495,7 @@ class BodyChecker {
       });
     }
     const fed = position === 'step' || this.takeFlow('repeat', expr.span);
-    this.pending.push(pending(expr.span, name, expr.label, NO_TENSORS, block, block.sound ? bound.values : undefined, count));
+    this.applied.push(pending(expr.span, name, expr.label, NO_TENSORS, block, block.sound ? bound.values : undefined, count));
     return fed ? 'tensor' : 'error';
   }
 
@@ -662,67 +602,6 @@ class BodyChecker {
       });
     }
   }
-
-  // ------------------------------------------------------------ names
-
-  /**
-   * Gives every application a name, in source order: its label, or
-   * `<op>_<k>` where k is its 0-based index among all layer and block
-   * applications of this body (labelled or not, nested in arguments
-   * included). This mirrors the positional names nn.Sequential gives its
-   * children, so `normalize(...)`, `c1: conv2d(...)`, `relu` are named
-   * `normalize_0`, `c1`, `relu_2`. Arithmetic (`h + x`) is not an
-   * application. A label may not repeat, nor equal another's automatic name.
-   */
-  private nameApplications(): Application[] {
-    const ordered = [...this.pending].sort((a, b) => a.span.start.offset - b.span.start.offset);
-    const named = ordered.map(
-      (p, k): Application => ({
-        name: hasLabel(p) ? p.label!.name : `${p.op}_${k}`,
-        op: p.op,
-        span: p.span,
-        label: p.label,
-        tensors: p.tensors,
-        block: p.block,
-        args: p.args,
-        repeat: p.repeat,
-      }),
-    );
-    const labelled = new Map<string, Application>();
-    for (const app of named) {
-      if (!hasLabel(app)) continue;
-      const previous = labelled.get(app.name);
-      if (previous === undefined) {
-        labelled.set(app.name, app);
-        continue;
-      }
-      this.sink.report({
-        code: 'E0204',
-        message: `the label \`${app.name}\` is used twice in ${this.what}`,
-        span: app.label!.span,
-        label: 'used again here',
-        secondary: [{ span: previous.label!.span, message: 'first used here' }],
-        notes: ["a label names the layer's parameters, so labels must differ within one body"],
-      });
-    }
-    for (const app of named) {
-      const clash = hasLabel(app) ? undefined : labelled.get(app.name);
-      if (clash === undefined) continue;
-      this.sink.report({
-        code: 'E0204',
-        message: `the label \`${app.name}\` is also the automatic name of another layer`,
-        span: clash.label!.span,
-        label: 'this label',
-        secondary: [{ span: app.span, message: `automatically named \`${app.name}\`` }],
-        help: 'choose another label, or label the other layer too',
-      });
-    }
-    return named;
-  }
-}
-
-function hasLabel(app: { readonly label?: Ident }): boolean {
-  return app.label !== undefined && app.label.name !== '';
 }
 
 function syntheticCall(name: Name): Call {

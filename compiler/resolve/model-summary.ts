@@ -15,7 +15,8 @@ import type { Span } from '../../grammar/source.ts';
 import type { OwnedRole } from '../registry/owned-tensors.ts';
 import type { Value } from '../registry/types.ts';
 import type { BlockSignature } from './block-signature.ts';
-import { checkBody, type Application } from './body-checker.ts';
+import type { Application } from './application-names.ts';
+import { checkBody } from './body-checker.ts';
 import { DiagnosticSink } from './diagnostic-sink.ts';
 import type { ProgramIndex } from './program-index.ts';
 
