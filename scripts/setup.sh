@@ -11,6 +11,8 @@ die() { printf '\nerror: %s\n' "$*" >&2; exit 1; }
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export DEBIAN_FRONTEND=noninteractive
+# onnxruntime-node (a benchmark peer) ships its CPU binaries; never let it download others.
+export ONNXRUNTIME_NODE_INSTALL=skip
 export CI="${CI:-true}"
 
 have_vulkan_loader() {
