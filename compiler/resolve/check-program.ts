@@ -48,23 +48,23 @@ export function checkProgram(program: Program, source: SourceFile): CheckResult 
 
   const expander = new InstanceExpander(index, cyclic, sink);
   const models = new Map<string, ModelSummary>();
+  // Models whose check found errors: their parameter lists may lack what the errors hide.
+  const incomplete = new Set<string>();
   for (const item of program.items) {
     if (item.kind !== 'Model') continue;
+    const errorsBefore = sink.errorCount;
     const result = checkBody({ kind: 'model', name: item.name, body: item.body, constants: NO_CONSTANTS, symbols: undefined }, index, sink);
     if (index.models.get(item.name.name) !== item) continue;
-    models.set(item.name.name, {
-      name: item.name.name,
-      inputs: result.inputs,
-      outputs: result.outputs,
-      parameters: expander.parameters(result.applications),
-    });
+    const parameters = expander.parameters(result.applications);
+    if (sink.errorCount > errorsBefore) incomplete.add(item.name.name);
+    models.set(item.name.name, { name: item.name.name, inputs: result.inputs, outputs: result.outputs, parameters });
   }
 
   const trained = new Map<string, Span>();
   for (const item of program.items) {
     if (item.kind !== 'Train') continue;
     reportDuplicateTrain(item, trained, sink);
-    checkTrain(item, index, models, sink);
+    checkTrain(item, index, models, incomplete, sink);
   }
   return { diagnostics: sortDiagnostics(sink.diagnostics), models };
 }

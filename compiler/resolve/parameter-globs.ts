@@ -10,8 +10,13 @@ import type { ModelSummary } from './model-summary.ts';
 
 const LISTED = 6;
 
-/** The trainable parameters the globs select, in model order. */
-export function matchParameterGlobs(globs: readonly Glob[], model: ModelSummary, sink: DiagnosticSink): string[] {
+/**
+ * The trainable parameters the globs select, in model order. `complete` is
+ * false when the model has errors of its own: its parameter list may then
+ * lack what the glob was written for, so a glob that matches nothing is not
+ * reported (the model's errors are).
+ */
+export function matchParameterGlobs(globs: readonly Glob[], model: ModelSummary, complete: boolean, sink: DiagnosticSink): string[] {
   const trainable = model.parameters.filter((p) => p.role === 'trainable').map((p) => p.name);
   const selected = new Set<string>();
   for (const glob of globs) {
@@ -27,7 +32,7 @@ export function matchParameterGlobs(globs: readonly Glob[], model: ModelSummary,
       continue;
     }
     const matched = trainable.filter(compiled.matches);
-    if (matched.length > 0) {
+    if (matched.length > 0 || !complete) {
       for (const name of matched) selected.add(name);
       continue;
     }

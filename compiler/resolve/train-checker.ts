@@ -31,9 +31,11 @@ export function checkTrain(
   decl: TrainDecl,
   index: ProgramIndex,
   summaries: ReadonlyMap<string, ModelSummary>,
+  incomplete: ReadonlySet<string>,
   sink: DiagnosticSink,
 ): void {
   const model = resolveModel(decl, index, summaries, sink);
+  const globs = model === undefined ? undefined : { model, complete: !incomplete.has(model.name) };
   const firstOf = new Map<string, Span>();
 
   for (const stmt of decl.body) {
@@ -53,7 +55,7 @@ export function checkTrain(
         firstOf.set(keyword, stmt.span);
       }
     }
-    checkStatement(stmt, model, sink);
+    checkStatement(stmt, globs, sink);
   }
 
   for (const required of ['loss', 'optimizer']) {
@@ -94,14 +96,17 @@ function resolveModel(
 function bindAt(call: Call, place: Place, sink: DiagnosticSink): { op: string; values: ReadonlyMap<string, Value | null> } | undefined {
   const spec = resolveAt(call.callee, place, sink);
   if (spec === undefined) return undefined;
-  const bound = bindArgs(call, spec, EMPTY_ENV, sink);
-  for (const extra of bound.tensorArgs) {
-    sink.report({ code: 'E0302', message: `\`${spec.name}\` takes no tensor arguments`, span: extra.span, label: 'unexpected argument' });
-  }
-  return { op: spec.name, values: bound.values };
+  // Train functions take no tensor inputs (`inputs.max` is 0), so every argument binds to a parameter.
+  return { op: spec.name, values: bindArgs(call, spec, EMPTY_ENV, sink).values };
 }
 
-function checkStatement(stmt: TrainStmt, model: ModelSummary | undefined, sink: DiagnosticSink): void {
+/** The model whose parameters globs select; when incomplete, a glob that matches nothing is not reported. */
+interface GlobTarget {
+  readonly model: ModelSummary;
+  readonly complete: boolean;
+}
+
+function checkStatement(stmt: TrainStmt, target: GlobTarget | undefined, sink: DiagnosticSink): void {
   switch (stmt.kind) {
     case 'Loss':
       bindAt(stmt.fn, 'loss', sink);
@@ -138,11 +143,13 @@ function checkStatement(stmt: TrainStmt, model: ModelSummary | undefined, sink: 
     }
     case 'Penalty':
       bindAt(stmt.fn, 'penalty', sink);
-      if (model !== undefined) matchParameterGlobs(stmt.targets, model, sink);
+      if (target !== undefined) matchParameterGlobs(stmt.targets, target.model, target.complete, sink);
       return;
     case 'Noise':
       bindAt(stmt.fn, 'noise', sink);
-      if (model !== undefined && stmt.target.kind === 'NoiseWeights') matchParameterGlobs(stmt.target.globs, model, sink);
+      if (target !== undefined && stmt.target.kind === 'NoiseWeights') {
+        matchParameterGlobs(stmt.target.globs, target.model, target.complete, sink);
+      }
       return;
     case 'Setting':
       checkSetting(stmt, sink);

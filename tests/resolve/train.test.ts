@@ -121,6 +121,11 @@ describe('parameter globs', () => {
     expect(d.notes[0]).toBe('it matches only tensors that are not trained: bn1.running_mean, bn1.running_var');
   });
 
+  it('does not report a glob as matching nothing when the model has errors that may hide its target', () => {
+    const text = train(`${BASICS}\n  penalty l2(1e-4) on fc.weight, out.weight`).replace('fc: linear(2)', 'fc: linear(2)\n  out: lineer(2)');
+    expect(codes(text)).toEqual(['E0201']);
+  });
+
   it('reports an invalid glob', () => {
     expect(lines(train(`${BASICS}\n  penalty l2(1e-4) on "fc[.weight"`))).toEqual([
       'E0408 12:23 invalid parameter pattern `fc[.weight`: this `[` is never closed by `]`',
