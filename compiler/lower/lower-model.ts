@@ -91,13 +91,14 @@ class Lowerer {
           return;
         case 'Call':
           apps.push(e);
-          for (const a of e.args ?? []) visit(a.value, false);
+          for (const a of e.args ?? []) if (a.name === undefined) visit(a.value, false);
           return;
         case 'Repeat':
           apps.push(e);
           return;
         case 'Name':
-          if (!bound.has(e.name) && !constants.has(e.name) && (top || lookup(e.name, 'layer') || this.blocks.has(e.name))) apps.push(e);
+          // In argument position a bare name is a value or an enum word (`gelu(tanh)`), never a layer.
+          if (top && !bound.has(e.name) && !constants.has(e.name)) apps.push(e);
           return;
         default:
           return;

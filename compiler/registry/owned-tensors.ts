@@ -33,11 +33,11 @@ export function ownedTensors(op: string, values: ReadonlyMap<string, Value | nul
     case 'linear':
     case 'conv1d':
     case 'conv2d': {
-      // torch's spectral_norm registers weight_orig first, then bias, then u, v buffers.
+      // torch's weight_norm and spectral_norm delete `weight` and register their
+      // tensors afterwards, so in state_dict order they follow the bias.
+      const bias = flag('bias', true) ? [t('bias')] : [];
       const weights = weightTensors(attachments);
-      const trainable = weights.filter((w) => w.role === 'trainable');
-      const buffers = weights.filter((w) => w.role !== 'trainable');
-      return [...trainable, ...(flag('bias', true) ? [t('bias')] : []), ...buffers];
+      return attachments.includes('weightnorm') || attachments.includes('spectralnorm') ? [...bias, ...weights] : [...weights, ...bias];
     }
     case 'batchnorm':
     case 'instancenorm': {

@@ -65,3 +65,10 @@ test('a block with two tensor inputs takes them as leading arguments', () => {
   expect(ops).toContain('linear');
   expect(r.bundle!.manifest.dispatches.length).toBe(2);
 });
+
+test('enum words in arguments are not layers: automatic names agree with the checker', () => {
+  const text = 'model M {\n  input x: f32[N, 4]\n  output y\n  gelu(approximate=tanh)\n  gelu(tanh)\n  fc: linear(2)\n  relu\n}\n';
+  const r = compileSource(text, 'm.reg');
+  const layers = r.trainGraph!.nodes.flatMap((n) => (n.origin && n.op !== 'param' && n.op !== 'input' ? [n.origin.layer] : []));
+  expect(layers).toEqual(['gelu_0', 'gelu_1', 'fc', 'relu_3']);
+});

@@ -47,15 +47,15 @@ describe('automatic names', () => {
       'bn.running_mean running bn batchnorm',
       'bn.running_var running bn batchnorm',
       'bn.num_batches_tracked state bn batchnorm',
-      'fc.weight_orig trainable fc linear',
       'fc.bias trainable fc linear',
+      'fc.weight_orig trainable fc linear',
       'fc.weight_u state fc linear',
       'fc.weight_v state fc linear',
     ]);
   });
 
   it('renames the weight under weightnorm', () => {
-    expect(parameters(model('  fc: linear(2) with weightnorm, dropconnect(0.1)'))).toEqual(['fc.weight_g', 'fc.weight_v', 'fc.bias']);
+    expect(parameters(model('  fc: linear(2) with weightnorm, dropconnect(0.1)'))).toEqual(['fc.bias', 'fc.weight_g', 'fc.weight_v']);
   });
 
   it('names attention parameters as torch does', () => {
