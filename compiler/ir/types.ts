@@ -73,7 +73,7 @@ export interface Graph {
   readonly nodes: readonly Node[];
   readonly inputs: readonly ValueId[];
   readonly outputs: readonly GraphOutput[];
-  /** Every stored tensor a `param` node may name, in state_dict order. */
+  /** Every stored tensor a `param` node may name, in the order lowering declared them. */
   readonly tensors: ReadonlyMap<string, TensorInfo>;
   /** Tensor contents known at compile time (weights given or initialised). Row-major f32. */
   readonly data: ReadonlyMap<string, Float32Array>;
