@@ -5,6 +5,7 @@ import { EOF, type ILexingError, type IRecognitionException, type IToken, type T
 import { sortDiagnostics, type Diagnostic, type Label } from '../diagnostics/diagnostic.ts';
 import type { Program } from './ast.ts';
 import { BracketTracker } from './bracket-tracker.ts';
+import { parseFast } from './fast-parser.ts';
 import { describeInvalidNumber, parseNumberLiteral } from './number-literal.ts';
 import { parseTokens, regParser } from './parser.ts';
 import { SourceFile, type Span } from './source.ts';
@@ -19,6 +20,16 @@ export interface ParseResult {
 }
 
 export function parse(source: SourceFile): ParseResult {
+  // Most files have no errors: the fast path reads those several times
+  // faster, and gives up on the others, which only the chevrotain parser's
+  // recovery and messages handle.
+  const program = parseFast(source);
+  if (program !== undefined) return { program, diagnostics: [] };
+  return parseWithRecovery(source);
+}
+
+/** The chevrotain lexer and parser, a CST and its AST, and every diagnostic found on the way. */
+export function parseWithRecovery(source: SourceFile): ParseResult {
   const report = new Reporter(source);
   const lexed = t.regLexer.tokenize(source.text);
   const comments = lexed.groups['comments'] ?? [];

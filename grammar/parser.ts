@@ -1,4 +1,8 @@
-// The .reg parser: one chevrotain CstParser, built once and reused.
+// The .reg parser: one chevrotain CstParser, built once and reused. It is
+// parse()'s recovering path, for files with errors; files without any go
+// through fast-parser.ts, which must accept exactly what this accepts and
+// build the same AST, so a grammar change here needs the same change there
+// (tests/grammar/fast-parser.test.ts compares the two).
 //
 // Statements have no separator token in the grammar: a statement ends where
 // its expression cannot continue, so `relu` followed by `maxpool(2)` on the

@@ -65,9 +65,10 @@ export const Identifier = createToken({
 
 // ------------------------------------------------------------------ globs
 
-const GLOB_PATTERN = /[A-Za-z_*?][A-Za-z0-9_*?.[\]]*/y;
+/** An unquoted glob's characters (sticky: matched at a given offset). */
+export const GLOB_PATTERN = /[A-Za-z_*?][A-Za-z0-9_*?.[\]]*/y;
 /** Words after `on` that are noise targets, not parameter globs. */
-const NOISE_TARGET_WORDS = new Set(['input', 'weights']);
+export const NOISE_TARGET_WORDS: ReadonlySet<string> = new Set(['input', 'weights']);
 
 /**
  * True when the next token is a glob position: right after `on` on the same
