@@ -269,6 +269,20 @@ def conv_cases():
               epilogue=({"kind": "unary", "fn": "relu"},), seed=69)
     conv_case("conv-2d-depthwise", (2, 5, 7, 7), 5, 3, padding=1, groups=5, seed=46)
     conv_case("conv-2d-depthwise-multiplier", (2, 3, 8, 8), 6, 3, stride=2, padding=1, groups=3, seed=47)
+    conv_case("conv-2d-depthwise-dilated-multiplier", (2, 3, 9, 10), 6, 3, stride=(2, 1), padding=2, dilation=2,
+              groups=3, seed=70)
+    conv_case(
+        "conv-2d-depthwise-epilogue",
+        (2, 4, 6, 11),
+        4,
+        (3, 5),
+        padding=(1, 2),
+        groups=4,
+        residual=True,
+        epilogue=({"kind": "binary", "fn": "add", "operand": 3}, {"kind": "unary", "fn": "relu"}),
+        seed=71,
+    )
+    conv_case("conv-2d-two-output-channels", (2, 3, 5, 9), 2, 3, seed=72)
     conv_case("conv-2d-pointwise", (2, 8, 5, 5), 12, 1, seed=48)
     conv_case("conv-2d-pointwise-groups", (2, 6, 4, 4), 4, 1, groups=2, seed=49)
     conv_case("conv-2d-pointwise-stride-2", (2, 4, 7, 7), 4, 1, stride=2, seed=50)
@@ -302,6 +316,7 @@ def conv_cases():
     conv_case("conv-1d-stride-dilation-groups", (2, 6, 13), 4, 3, stride=2, padding=3, dilation=2, groups=2, seed=62)
     conv_case("conv-1d-pointwise", (2, 5, 7), 3, 1, seed=63)
     conv_case("conv-1d-depthwise", (2, 4, 9), 4, 5, padding=2, groups=4, bias=False, seed=64)
+    conv_case("conv-1d-depthwise-dilated", (2, 2, 20), 2, 3, padding=3, dilation=3, groups=2, seed=73)
 
 
 # ----------------------------------------------------------------- pooling

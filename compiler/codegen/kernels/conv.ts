@@ -69,7 +69,121 @@ export function convKernels(node: Node<'conv'>, inputTypes: readonly TensorType[
   const g = geometry(node, inputTypes);
   const pointwise =
     g.kh === 1 && g.kw === 1 && g.stride.every((s) => s === 1) && g.padding.every((p) => p === 0);
-  return pointwise ? [pointwiseConv(node, g, hasBias(node, inputTypes))] : directConv(node, g, hasBias(node, inputTypes));
+  const bias = hasBias(node, inputTypes);
+  if (pointwise) return [pointwiseConv(node, g, bias)];
+  if (g.o / g.groups <= 2 && g.stride[1] === 1) return [rowConv(node, g, bias)];
+  return directConv(node, g, bias);
+}
+
+/** Output pixels per invocation in rowConv, along one output row. */
+const ROW_PIXELS = 8;
+
+/**
+ * Narrow groups (depthwise convolutions above all) with unit width stride:
+ * each invocation computes ROW_PIXELS consecutive pixels of one output row
+ * for the group's one or two output channels. Those pixels' taps along a
+ * kernel row overlap, so the input row segment is loaded once per kernel row
+ * (ROW_PIXELS + (kw - 1) * dilation loads) and shared by every tap, instead
+ * of one load per pixel per tap: a third of the loads for a 3x3 kernel.
+ */
+function rowConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean): Kernel {
+  const cg = g.c / g.groups;
+  const og = g.o / g.groups;
+  const [sh] = g.stride;
+  const [ph, pw] = g.padding;
+  const [dh, dw] = g.dilation;
+  const tilesW = Math.ceil(g.ow / ROW_PIXELS);
+  const segment = ROW_PIXELS + (g.kw - 1) * dw;
+  const window = g.kh * g.kw;
+  const plane = g.oh * g.ow;
+  const bindings = convBindings(node, bias, { name: 'weight', access: 'read', source: { kind: 'input', index: 1 } });
+  const operandNames = operandNamesOf(node);
+  const chans = Array.from({ length: og }, (_, j) => j);
+  const vecs = Array.from({ length: ROW_PIXELS / 4 }, (_, v) => v);
+
+  const lines: string[] = [
+    `let owt = gidx % ${tilesW}u;`,
+    `let r1 = gidx / ${tilesW}u;`,
+    `let oh = r1 % ${g.oh}u;`,
+    `let r2 = r1 / ${g.oh}u;`,
+    `let grp = r2 % ${g.groups}u;`,
+    `let img = r2 / ${g.groups}u;`,
+    `if (img >= ${sizeWgsl(g.batch)}) { return; }`,
+    `let ow0 = owt * ${ROW_PIXELS}u;`,
+    `let ih0 = i32(oh) * ${sh}i - ${ph}i;`,
+    `let iwStart = i32(ow0) - ${pw}i;`,
+    `let xBase = (img * ${g.c}u + grp * ${cg}u) * ${g.h * g.w}u;`,
+  ];
+  for (const j of chans) for (const v of vecs) lines.push(`var acc${j}_${v} = vec4<f32>();`);
+  lines.push(`for (var c = 0u; c < ${cg}u; c++) {`);
+  lines.push(`  for (var kh = 0u; kh < ${g.kh}u; kh++) {`);
+  lines.push(`    let ih = ih0 + i32(kh * ${dh}u);`);
+  lines.push(`    let rowOk = (ih >= 0i) & (ih < ${g.h}i);`);
+  lines.push(`    let rowBase = xBase + c * ${g.h * g.w}u + u32(select(0i, ih, rowOk)) * ${g.w}u;`);
+  // The segment of the input row under the tile, zero in the padding. The
+  // bounds use `&`, not `&&`: short-circuit chains become nested branches,
+  // and SwiftShader took minutes to compile a few dozen of them.
+  for (let u = 0; u < segment; u++) {
+    lines.push(`    let iw${u} = iwStart + ${u}i;`);
+    lines.push(`    let ok${u} = rowOk & (iw${u} >= 0i) & (iw${u} < ${g.w}i);`);
+    lines.push(`    let s${u} = select(0.0, x[rowBase + u32(select(0i, iw${u}, ok${u}))], ok${u});`);
+  }
+  for (const j of chans) {
+    lines.push(`    let wRow${j} = ((grp * ${og}u + ${j}u) * ${cg}u + c) * ${window}u + kh * ${g.kw}u;`);
+    for (let kw = 0; kw < g.kw; kw++) {
+      lines.push(`    let w${j}_${kw} = weight[wRow${j} + ${kw}u];`);
+      for (const v of vecs) {
+        const taps = [0, 1, 2, 3].map((t) => `s${kw * dw + 4 * v + t}`).join(', ');
+        lines.push(`    acc${j}_${v} += w${j}_${kw} * vec4<f32>(${taps});`);
+      }
+    }
+  }
+  lines.push('  }');
+  lines.push('}');
+
+  const pixelsExact = g.ow % ROW_PIXELS === 0;
+  for (const j of chans) {
+    const body = [`let oc = grp * ${og}u + ${j}u;`, `let row = (img * ${g.o}u + oc) * ${plane}u + oh * ${g.ow}u + ow0;`];
+    for (const v of vecs) {
+      for (let t = 0; t < 4; t++) {
+        const p = 4 * v + t;
+        let value = `acc${j}_${v}[${t}]`;
+        if (bias) value = `${value} + bias[oc]`;
+        const store = `dst[row + ${p}u] = ${emitEpilogue(node.attrs.epilogue, value, `row + ${p}u`, operandNames)};`;
+        body.push(pixelsExact ? store : `if (ow0 + ${p}u < ${g.ow}u) { ${store} }`);
+      }
+    }
+    lines.push(`{\n${body.map((l) => `  ${l}`).join('\n')}\n}`);
+  }
+
+  const threads = tilesW * g.oh * g.groups * g.batch.k;
+  return assembleKernel({
+    name: kernelName(node),
+    bindings,
+    workgroupSize: WORKGROUP,
+    body: lines.join('\n'),
+    helpers: epilogueHelpers(node.attrs.epilogue),
+    groups: g.batch.n ? { perN: threads, fixed: 0 } : { perN: 0, fixed: threads },
+    groupsDivisor: WORKGROUP,
+  });
+}
+
+/** x, the given weight binding, bias?, epilogue operands, dst; within the storage-buffer budget. */
+function convBindings(node: Node<'conv'>, bias: boolean, weight: KernelBinding): KernelBinding[] {
+  const bindings: KernelBinding[] = [{ name: 'x', access: 'read', source: { kind: 'input', index: 0 } }, weight];
+  if (bias) bindings.push({ name: 'bias', access: 'read', source: { kind: 'input', index: 2 } });
+  for (const [index, name] of Object.entries(operandNamesOf(node))) {
+    bindings.push({ name, access: 'read', source: { kind: 'input', index: Number(index) } });
+  }
+  bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
+  checkStorageBudget(kernelName(node), bindings);
+  return bindings;
+}
+
+function operandNamesOf(node: Node<'conv'>): Record<number, string> {
+  const names: Record<number, string> = {};
+  for (const index of epilogueOperands(node.attrs.epilogue)) names[index] = `operand${index}`;
+  return names;
 }
 
 /** out[n, g, :, :] = W[g] (Og x Cg) times x[n, g] (Cg x H*W): one GEMM per image and group. */
@@ -135,18 +249,12 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean): Kernel[
     source: { kind: 'scratch', id: 'weight_t', elements: { perN: 0, fixed: g.o * cg * window } },
     elementType: 'vec4<f32>',
   };
-  const bindings: KernelBinding[] = [
-    { name: 'x', access: 'read', source: { kind: 'input', index: 0 } },
+  const bindings = convBindings(
+    node,
+    bias,
     quadWeights ? weightT : { name: 'weight', access: 'read', source: { kind: 'input', index: 1 } },
-  ];
-  if (bias) bindings.push({ name: 'bias', access: 'read', source: { kind: 'input', index: 2 } });
-  const operandNames: Record<number, string> = {};
-  for (const index of epilogueOperands(node.attrs.epilogue)) {
-    operandNames[index] = `operand${index}`;
-    bindings.push({ name: operandNames[index], access: 'read', source: { kind: 'input', index } });
-  }
-  bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
-  checkStorageBudget(kernelName(node), bindings);
+  );
+  const operandNames = operandNamesOf(node);
 
   const vecs = Array.from({ length: pixelVecs }, (_, v) => v);
   const chans = Array.from({ length: channels }, (_, j) => j);
