@@ -3,15 +3,15 @@
 //
 // A 1x1 convolution with stride 1 and no padding is a GEMM per image and
 // group (weight [O, C] times the image [C, H*W]) and goes to the shared GEMM
-// kernel. Everything else is a direct blocked convolution: each invocation
-// computes CHANNELS output channels of one group times PIXELS output pixels
-// of one image (pixels flattened over the output plane, so small planes waste
-// little). The loop runs over the kernel window outside and the group's input
-// channels inside: where a window tap falls for each pixel, and whether it
-// falls in the padding, depends only on the tap, so it is computed once per
-// tap and reused for every input channel. Depthwise and other narrow groups
-// (fewer than 4 output channels) trade channels for pixels to keep the same
-// number of accumulators.
+// kernel. Groups of one or two output channels (depthwise) with unit width
+// stride go to rowConv, which shares input loads between neighbouring taps
+// along a row. Everything else is a direct blocked convolution: each
+// invocation computes several output channels of one group times several
+// output pixels of one image (pixels flattened over the output plane, so small
+// planes waste little; see convTile). The loop runs over the kernel window
+// outside and the group's input channels inside: where a window tap falls for
+// each pixel, and whether it falls in the padding, depends only on the tap, so
+// it is computed once per tap and reused for every input channel.
 import type { Node, TensorType } from '../../ir/types.ts';
 import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts';
 import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';

@@ -3,10 +3,11 @@
 // Each invocation computes a rows x cols tile of the output in registers
 // (vec4 accumulators), walking the reduction axis four at a time: per step it
 // loads one vec4 of A per row and a 4x4 block of B per four columns, and
-// issues rows * cols / 4 mat4x4-vec4 products (see gemmTile). Operands whose contiguous axis
-// is a multiple of four are bound as `array<vec4<f32>>`, which on SwiftShader
-// is about twice as fast as gathering four f32s (one bounds clamp per load
-// instead of four); other sizes gather scalars with the same arithmetic.
+// issues rows * cols / 4 mat4x4-vec4 products (see gemmTile). Operands whose
+// contiguous axis is a multiple of four are bound as `array<vec4<f32>>`, which
+// on SwiftShader is about twice as fast as gathering four f32s (one load and
+// bounds clamp instead of four); other sizes gather scalars with the same
+// arithmetic.
 // Workgroup-memory tiling was measured slower on SwiftShader, so there is
 // none. Rows and columns past the edge are clamped on load (the loop stays
 // branch-free) and skipped on store.
