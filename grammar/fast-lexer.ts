@@ -36,6 +36,17 @@ const KEYWORD_KINDS: ReadonlyMap<string, number> = new Map(
     .map((type) => [(type.PATTERN as RegExp).source, kindOf(type)]),
 );
 
+/**
+ * Which (first letter, length) pairs some keyword has, so that most words
+ * are known to be plain identifiers without slicing them out of the text.
+ */
+const KEYWORD_SHAPES = new Uint8Array(128 * 16);
+for (const word of KEYWORD_KINDS.keys()) KEYWORD_SHAPES[keywordShape(word.charCodeAt(0), word.length)] = 1;
+
+function keywordShape(firstChar: number, length: number): number {
+  return (firstChar << 4) | Math.min(length, 15);
+}
+
 /** Kinds of the one-character tokens, by character code. */
 const SINGLE_CHAR_KINDS = new Int8Array(128).fill(-1);
 for (const type of [
@@ -183,11 +194,17 @@ export function lexFast(text: string): FastTokens | undefined {
       }
       i++;
       while (i < length && isWordPart(text.charCodeAt(i))) i++;
-      const keyword = KEYWORD_KINDS.get(text.slice(start, i));
+      const keyword = KEYWORD_SHAPES[keywordShape(c, i - start)] === 1 ? KEYWORD_KINDS.get(text.slice(start, i)) : undefined;
       tokens.push(keyword ?? KIND_IDENTIFIER, start, i, line, column);
     } else if (isDigit(c) || (c === Char.Dot && isDigit(text.charCodeAt(i + 1)))) {
-      NUMBER_PATTERN.lastIndex = i;
-      i += NUMBER_PATTERN.exec(text)![0].length;
+      // Most numbers are plain digit runs: where no `.`, `_`, letter or
+      // digit follows the run, the NumberLiteral pattern ends there too.
+      i++;
+      while (i < length && isDigit(text.charCodeAt(i))) i++;
+      if (c === Char.Dot || isWordPart(text.charCodeAt(i)) || text.charCodeAt(i) === Char.Dot) {
+        NUMBER_PATTERN.lastIndex = start;
+        i = start + NUMBER_PATTERN.exec(text)![0].length;
+      }
       tokens.push(KIND_NUMBER, start, i, line, column);
     } else if (c === Char.DoubleQuote || c === Char.SingleQuote) {
       STRING_PATTERN.lastIndex = i;

@@ -102,12 +102,10 @@ const STARTS_EXPRESSION = kindTable([
 /** The train settings, `batch 32` and the like. */
 const IS_SETTING_KEY = kindTable([t.Batch, t.Epochs, t.Seed, t.Steps, t.ValSplit]);
 
-const BINARY_OPERATORS: ReadonlyMap<number, A.BinaryOp> = new Map([
-  [K.plus, '+'],
-  [K.minus, '-'],
-  [K.star, '*'],
-  [K.slash, '/'],
-]);
+/** The operator each binary-operator kind stands for, by kind. */
+const BINARY_OPERATORS: readonly (A.BinaryOp | undefined)[] = Array.from({ length: 256 }, (_, kind) =>
+  kind === K.plus ? '+' : kind === K.minus ? '-' : kind === K.star ? '*' : kind === K.slash ? '/' : undefined,
+);
 
 type SingleCallKind = 'Loss' | 'Optimizer' | 'Clip' | 'Calibrate';
 const SINGLE_CALL_STATEMENTS: ReadonlyMap<number, SingleCallKind> = new Map([
@@ -126,6 +124,15 @@ class FastParser {
   private readonly text: string;
   /** Index of the next token. */
   private at = 0;
+  /**
+   * Items of the lists being read, innermost list last. An array grown by
+   * push keeps room for about 16 more items; on a large file that slack is
+   * megabytes the garbage collector copies, so each list is collected here
+   * and handed out as an exact-size copy by takeList().
+   */
+  private readonly pending: unknown[] = [];
+  /** Length of the live part of `pending`; slots past it are stale (cheaper than shrinking the array). */
+  private pendingCount = 0;
 
   constructor(
     private readonly tokens: FastTokens,
@@ -168,6 +175,17 @@ class FastParser {
     return this.kinds[this.at] === K.lParen && this.lines[this.at] === this.lines[this.at - 1];
   }
 
+  private pend(item: unknown): void {
+    this.pending[this.pendingCount++] = item;
+  }
+
+  /** The items pended since pendingCount was `from`, as a new array; removes them from `pending`. */
+  private takeList<T>(from: number): T[] {
+    const items = this.pending.slice(from, this.pendingCount) as T[];
+    this.pendingCount = from;
+    return items;
+  }
+
   // ------------------------------------------------------------ spans
 
   private startOf(token: number): Position {
@@ -190,18 +208,18 @@ class FastParser {
   // ------------------------------------------------------------ items
 
   file(): A.Program {
-    const items: A.Item[] = [];
+    const from = this.pendingCount;
     for (;;) {
       const kind = this.next();
-      if (kind === K.model) items.push(this.model());
-      else if (kind === K.block) items.push(this.block());
-      else if (kind === K.train) items.push(this.train());
+      if (kind === K.model) this.pend(this.model());
+      else if (kind === K.block) this.pend(this.block());
+      else if (kind === K.train) this.pend(this.train());
       else break;
     }
     if (this.next() !== EOF_KIND) this.fail();
     return {
       kind: 'Program',
-      items,
+      items: this.takeList<A.Item>(from),
       comments: this.tokens.comments,
       span: this.source.span(0, this.text.length),
     };
@@ -218,15 +236,16 @@ class FastParser {
     const keyword = this.expect(K.block);
     const name = this.ident(this.expectName());
     this.expect(K.lParen);
-    const params: A.Param[] = [];
+    const from = this.pendingCount;
     if (IS_NAME[this.next()] === 1) {
-      params.push(this.param());
+      this.pend(this.param());
       while (this.next() === K.comma && IS_NAME[this.kinds[this.at + 1]!] === 1) {
         this.at++;
-        params.push(this.param());
+        this.pend(this.param());
       }
       if (this.next() === K.comma) this.at++;
     }
+    const params = this.takeList<A.Param>(from);
     this.expect(K.rParen);
     const body = this.body();
     return { kind: 'Block', name, params, body: body.stmts, span: { start: this.startOf(keyword), end: body.end } };
@@ -244,15 +263,15 @@ class FastParser {
 
   private body(): { stmts: A.Stmt[]; end: Position } {
     this.expect(K.lCurly);
-    const stmts: A.Stmt[] = [];
+    const from = this.pendingCount;
     const separated = new StatementSeparation(this.lines);
     while (this.next() !== K.rCurly) {
       separated.before(this.at);
-      stmts.push(this.stmt());
+      this.pend(this.stmt());
       separated.after(this.at, this.next() === K.semicolon);
       if (this.next() === K.semicolon) this.at++;
     }
-    return { stmts, end: this.endOf(this.at++) };
+    return { stmts: this.takeList<A.Stmt>(from), end: this.endOf(this.at++) };
   }
 
   // ------------------------------------------------------- statements
@@ -288,11 +307,13 @@ class FastParser {
   private tensorType(): A.TensorType {
     const dtype = this.ident(this.expectName());
     this.expect(K.lBracket);
-    const dims: A.Dim[] = [this.dim()];
+    const from = this.pendingCount;
+    this.pend(this.dim());
     while (this.next() === K.comma) {
       this.at++;
-      dims.push(this.dim());
+      this.pend(this.dim());
     }
+    const dims = this.takeList<A.Dim>(from);
     const close = this.expect(K.rBracket);
     return { kind: 'TensorType', dtype, dims, span: { start: dtype.span.start, end: this.endOf(close) } };
   }
@@ -313,11 +334,12 @@ class FastParser {
   expr(): A.Expr {
     const head = this.binary();
     if (this.next() !== K.arrow) return head;
-    const steps: A.Expr[] = [];
+    const from = this.pendingCount;
     while (this.next() === K.arrow) {
       this.at++;
-      steps.push(this.layerApp());
+      this.pend(this.layerApp());
     }
+    const steps = this.takeList<A.Expr>(from);
     return { kind: 'Chain', head, steps, span: { start: head.span.start, end: steps[steps.length - 1]!.span.end } };
   }
 
@@ -330,7 +352,7 @@ class FastParser {
     let sum: A.Expr | undefined;
     let sumOperator: A.BinaryOp | undefined;
     for (;;) {
-      const operator = BINARY_OPERATORS.get(this.next());
+      const operator = BINARY_OPERATORS[this.next()];
       if (operator === undefined) break;
       this.at++;
       const right = this.operand();
@@ -394,15 +416,16 @@ class FastParser {
 
   private listLit(): A.ListLit {
     const open = this.expect(K.lBracket);
-    const elements: A.Expr[] = [];
+    const from = this.pendingCount;
     if (STARTS_EXPRESSION[this.next()] === 1) {
-      elements.push(this.expr());
+      this.pend(this.expr());
       while (this.next() === K.comma && STARTS_EXPRESSION[this.kinds[this.at + 1]!] === 1) {
         this.at++;
-        elements.push(this.expr());
+        this.pend(this.expr());
       }
       if (this.next() === K.comma) this.at++;
     }
+    const elements = this.takeList<A.Expr>(from);
     const close = this.expect(K.rBracket);
     return { kind: 'List', elements, span: { start: this.startOf(open), end: this.endOf(close) } };
   }
@@ -429,15 +452,16 @@ class FastParser {
     }
     const calleeToken = this.expectName();
     const args = this.argsFollowOnSameLine() ? this.args() : undefined;
-    let attachments: A.Call[] = [];
+    const from = this.pendingCount;
     if (this.next() === K.with) {
       this.at++;
-      attachments = [this.attachment()];
+      this.pend(this.attachment());
       while (this.next() === K.comma) {
         this.at++;
-        attachments.push(this.attachment());
+        this.pend(this.attachment());
       }
     }
+    const attachments = this.takeList<A.Call>(from);
     if (label === undefined && repeatKeyword === undefined && args === undefined && attachments.length === 0) {
       return { kind: 'Name', name: this.image(calleeToken), span: this.tokenSpan(calleeToken) };
     }
@@ -490,16 +514,16 @@ class FastParser {
 
   private args(): { list: A.Arg[]; end: Position } {
     this.expect(K.lParen);
-    const list: A.Arg[] = [];
+    const from = this.pendingCount;
     if (STARTS_EXPRESSION[this.next()] === 1) {
-      list.push(this.arg());
+      this.pend(this.arg());
       while (this.next() === K.comma && STARTS_EXPRESSION[this.kinds[this.at + 1]!] === 1) {
         this.at++;
-        list.push(this.arg());
+        this.pend(this.arg());
       }
       if (this.next() === K.comma) this.at++;
     }
-    return { list, end: this.endOf(this.expect(K.rParen)) };
+    return { list: this.takeList<A.Arg>(from), end: this.endOf(this.expect(K.rParen)) };
   }
 
   private arg(): A.Arg {
@@ -519,14 +543,15 @@ class FastParser {
     const keyword = this.expect(K.train);
     const model = this.ident(this.expectName());
     this.expect(K.lCurly);
-    const body: A.TrainStmt[] = [];
+    const from = this.pendingCount;
     const separated = new StatementSeparation(this.lines);
     while (this.next() !== K.rCurly) {
       separated.before(this.at);
-      body.push(this.trainStmt());
+      this.pend(this.trainStmt());
       separated.after(this.at, this.next() === K.semicolon);
       if (this.next() === K.semicolon) this.at++;
     }
+    const body = this.takeList<A.TrainStmt>(from);
     const close = this.at++;
     return { kind: 'Train', model, body, span: { start: this.startOf(keyword), end: this.endOf(close) } };
   }
@@ -547,20 +572,12 @@ class FastParser {
     }
     if (kind === K.schedule) {
       this.at++;
-      const phases = [this.trainCall()];
-      while (this.next() === K.then) {
-        this.at++;
-        phases.push(this.trainCall());
-      }
+      const phases = this.callList(K.then);
       return { kind: 'Schedule', phases, span: { start: this.startOf(keyword), end: phases[phases.length - 1]!.span.end } };
     }
     if (kind === K.metrics) {
       this.at++;
-      const fns = [this.trainCall()];
-      while (this.next() === K.comma) {
-        this.at++;
-        fns.push(this.trainCall());
-      }
+      const fns = this.callList(K.comma);
       return { kind: 'Metrics', fns, span: { start: this.startOf(keyword), end: fns[fns.length - 1]!.span.end } };
     }
     if (kind === K.penalty) {
@@ -577,6 +594,17 @@ class FastParser {
       return { kind: 'EarlyStop', fn, span: fn.span };
     }
     return this.fail();
+  }
+
+  /** Train functions with `separator` between them: `schedule a then b`, `metrics a, b`. */
+  private callList(separator: number): A.Call[] {
+    const from = this.pendingCount;
+    this.pend(this.trainCall());
+    while (this.next() === separator) {
+      this.at++;
+      this.pend(this.trainCall());
+    }
+    return this.takeList<A.Call>(from);
   }
 
   /** A function in a train statement: `mse`, `adamw(lr=1e-3)`. */
@@ -602,12 +630,13 @@ class FastParser {
   }
 
   private globList(): A.Glob[] {
-    const globs = [this.glob()];
+    const from = this.pendingCount;
+    this.pend(this.glob());
     while (this.next() === K.comma) {
       this.at++;
-      globs.push(this.glob());
+      this.pend(this.glob());
     }
-    return globs;
+    return this.takeList<A.Glob>(from);
   }
 
   private glob(): A.Glob {
@@ -627,14 +656,15 @@ class FastParser {
   private augmentStmt(): A.AugmentStmt {
     const keyword = this.expect(K.augment);
     this.expect(K.lCurly);
-    const ops: A.Call[] = [];
+    const from = this.pendingCount;
     const separated = new StatementSeparation(this.lines);
     while (IS_NAME[this.next()] === 1) {
       separated.before(this.at);
-      ops.push(this.trainCall());
+      this.pend(this.trainCall());
       separated.after(this.at, this.next() === K.semicolon);
       if (this.next() === K.semicolon) this.at++;
     }
+    const ops = this.takeList<A.Call>(from);
     const close = this.expect(K.rCurly);
     return { kind: 'Augment', ops, span: { start: this.startOf(keyword), end: this.endOf(close) } };
   }

@@ -23,18 +23,28 @@ const DECIMAL_LITERAL = new RegExp(
 
 const INVALID: NumberValue = { value: Number.NaN, isInteger: false, valid: false };
 
-const PLAIN_INTEGER = /^\d+$/;
-
 export function parseNumberLiteral(raw: string): NumberValue {
   // Most literals in a spec are plain integers (channels, kernel sizes).
-  if (PLAIN_INTEGER.test(raw)) return { value: Number(raw), isInteger: true, valid: true };
-  for (const [pattern, radix] of RADIX_LITERALS) {
-    const match = pattern.exec(raw);
-    if (match) return { value: parseRadixDigits(match[1]!.replaceAll('_', ''), radix), isInteger: true, valid: true };
+  if (isDigits(raw)) return { value: Number(raw), isInteger: true, valid: true };
+  if (raw.length > 1 && raw[0] === '0' && /[xXbBoO]/.test(raw[1]!)) {
+    for (const [pattern, radix] of RADIX_LITERALS) {
+      const match = pattern.exec(raw);
+      if (match) return { value: parseRadixDigits(match[1]!.replaceAll('_', ''), radix), isInteger: true, valid: true };
+    }
+    return INVALID;
   }
   if (!DECIMAL_LITERAL.test(raw)) return INVALID;
-  const plain = raw.replaceAll('_', '');
+  const plain = raw.includes('_') ? raw.replaceAll('_', '') : raw;
   return { value: Number(plain), isInteger: !/[.eE]/.test(plain), valid: true };
+}
+
+function isDigits(raw: string): boolean {
+  if (raw.length === 0) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 // BigInt reads any number of digits exactly, so a long literal is rounded

@@ -168,7 +168,10 @@ const statement = fc.oneof(
   layerApp,
 );
 /** Statements end at a line end or `;`, now and then at neither. */
-const statementEnd = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(['\n'], [';']) }, { weight: 1, arbitrary: fc.constant([]) });
+const statementEnd: fc.Arbitrary<Tokens> = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom<Tokens>(['\n'], [';']) },
+  { weight: 1, arbitrary: fc.constant<Tokens>([]) },
+);
 const statements = many(tokens(statement, statementEnd), 4);
 const globList = separated(fc.constantFrom(...globs).map((g) => [g]), ',', false);
 const trainStatement = fc.oneof(
