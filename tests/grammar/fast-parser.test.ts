@@ -100,6 +100,13 @@ describe('the fast path and the recovering parser agree', () => {
       'model M { input x: f32[N, 3,] }',
       'model M { input x: f32[N, 3] output - - +x }',
       'model M { output a - b / c * d + e - f / g / h }',
+      '',
+      '  \n',
+      '// only a comment',
+      'model M { relu } // no line end after this',
+      'model M { relu } /* unclosed',
+      // Far more tokens than characters / 4, so the token arrays grow.
+      `model M {\n  output [${'1,'.repeat(5000)}]\n}`,
     ];
     for (const text of cases) expectPathsAgree(text);
   });
