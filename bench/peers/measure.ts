@@ -1,0 +1,97 @@
+// The measuring loop every system goes through, in Node or in a page: load,
+// first inference (the end of the cold start), untimed warm-up runs, then
+// timed runs. Every timed run includes uploading the input and reading the
+// output back, and every output is checked against torch's, so a fast but
+// wrong kernel shows up in the same row as its time.
+import type { GpuAccounting } from './gpu-accounting.ts';
+import type { ModelInfo, ModelIo } from './models.ts';
+import { agreement, median } from './stats.ts';
+import type { BenchSystem, LoadContext, SystemId } from './system.ts';
+import type { ModelName } from './models.ts';
+
+export type Environment = 'node' | 'chromium';
+
+export interface MeasureOptions {
+  readonly warmup: number;
+  readonly runs: number;
+}
+
+export interface Measurement {
+  /** Time origin (process start in Node, navigation start in a page) to the first output, in ms. */
+  readonly coldStartMs: number;
+  /** system.load(): reading the model, building it, device and pipeline creation. */
+  readonly loadMs: number;
+  readonly firstRunMs: number;
+  readonly latencyMs: { readonly median: number; readonly min: number; readonly max: number; readonly samples: readonly number[] };
+  readonly warmup: number;
+  /** The worst of every run's max |got - torch|. */
+  readonly maxAbsError: number;
+  readonly maxAbsExpected: number;
+  readonly peakGpuBytes: number | null;
+  readonly gpuBuffersCreated: number | null;
+}
+
+export interface MeasureProbes {
+  /** ms since the time origin (performance.now()). */
+  now(): number;
+  /** Counting since before the system made its device; absent for CPU systems. */
+  readonly gpu?: GpuAccounting;
+}
+
+export async function measure(
+  system: BenchSystem,
+  model: ModelInfo,
+  context: LoadContext,
+  io: ModelIo,
+  options: MeasureOptions,
+  probes: MeasureProbes,
+): Promise<Measurement> {
+  const { now } = probes;
+  const loadStart = now();
+  const loaded = await system.load(model, context);
+  const loadMs = now() - loadStart;
+  try {
+    const fed = loaded.feed(io.input);
+    let worst = 0;
+    const check = (output: Float32Array) => {
+      worst = Math.max(worst, agreement(output, io.expected.data).maxAbsError);
+    };
+
+    const firstStart = now();
+    check(await loaded.run(fed));
+    const coldStartMs = now();
+    const firstRunMs = coldStartMs - firstStart;
+
+    for (let i = 0; i < options.warmup; i++) check(await loaded.run(fed));
+    const samples: number[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      const start = now();
+      const output = await loaded.run(fed);
+      samples.push(now() - start);
+      check(output);
+    }
+    return {
+      coldStartMs,
+      loadMs,
+      firstRunMs,
+      latencyMs: { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples },
+      warmup: options.warmup,
+      maxAbsError: worst,
+      maxAbsExpected: agreement(io.expected.data, io.expected.data).maxAbsExpected,
+      peakGpuBytes: probes.gpu ? probes.gpu.peakBytes : null,
+      gpuBuffersCreated: probes.gpu ? probes.gpu.buffersCreated : null,
+    };
+  } finally {
+    await loaded.dispose();
+  }
+}
+
+/** One row of raw results: a system on a model in one environment. */
+export type RunRecord = {
+  readonly system: SystemId;
+  readonly model: ModelName;
+  readonly environment: Environment;
+} & (
+  | ({ readonly ok: true; readonly peakRssBytes: number | null; readonly adapter: string | null } & Measurement)
+  | { readonly ok: false; readonly error: string }
+);

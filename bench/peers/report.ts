@@ -1,0 +1,191 @@
+// bench/RESULTS.md's section for this benchmark, rendered from one run's
+// raw results: a subsection per figure, a table per environment, a row per
+// model, and regc's ratio to each peer (regc's value divided by the peer's:
+// below 1 means regc takes less time or memory).
+import type { CompileRecord } from './child-protocol.ts';
+import type { Environment, RunRecord } from './measure.ts';
+import { MODELS, type ModelName } from './models.ts';
+import type { SystemId } from './system.ts';
+
+export const SECTION_HEADING = '## Side by side with TF.js and ONNX Runtime (`bench/peers/run.ts`)';
+
+export interface RunMeta {
+  readonly date: string;
+  readonly command: string;
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryGiB: number; readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] } };
+  readonly node: string;
+  readonly chromium: string | null;
+  readonly adapter: string | null;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly warmup: number;
+  readonly runs: number;
+  readonly wallSeconds: number;
+}
+
+export interface BenchRun {
+  readonly meta: RunMeta;
+  readonly compile: readonly CompileRecord[];
+  readonly records: readonly RunRecord[];
+}
+
+export const SYSTEM_LABELS: Readonly<Record<SystemId, string>> = {
+  regc: 'regc',
+  'tfjs-webgpu': 'TF.js webgpu',
+  'ort-web-webgpu': 'ORT-web webgpu',
+  'ort-node-cpu': 'ORT-node cpu',
+};
+
+const ENVIRONMENT_LABELS: Readonly<Record<Environment, string>> = {
+  node: 'Node (Dawn)',
+  chromium: 'headless Chromium',
+};
+
+type Measured = Extract<RunRecord, { ok: true }>;
+
+export function formatMs(ms: number): string {
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  return ms.toFixed(2);
+}
+
+export function formatMiB(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(bytes >= 100 * 2 ** 20 ? 0 : 2);
+}
+
+export function formatError(error: number): string {
+  if (!Number.isFinite(error)) return 'wrong shape or NaN';
+  return error === 0 ? '0' : error.toExponential(1);
+}
+
+export function formatRatio(regc: number | null | undefined, peer: number | null | undefined): string {
+  if (regc === null || regc === undefined || peer === null || peer === undefined || peer === 0 || !Number.isFinite(regc) || !Number.isFinite(peer)) return '—';
+  const r = regc / peer;
+  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toFixed(2)}×`;
+}
+
+interface Figure {
+  readonly title: string;
+  readonly unit: string;
+  readonly value: (r: Measured) => number | null;
+  readonly format: (v: number) => string;
+  readonly ratios: boolean;
+}
+
+const FIGURES: readonly Figure[] = [
+  { title: 'Inference latency', unit: 'median ms per batch, upload and readback included', value: (r) => r.latencyMs.median, format: formatMs, ratios: true },
+  { title: 'Cold start', unit: 'ms from process start (Node) or navigation start (Chromium) to the first output', value: (r) => r.coldStartMs, format: formatMs, ratios: true },
+  { title: 'Peak GPU buffer memory', unit: 'MiB of live GPU buffers at the peak', value: (r) => r.peakGpuBytes, format: formatMiB, ratios: true },
+  { title: 'Peak resident memory', unit: 'MiB; Node: the process; Chromium: all its processes', value: (r) => r.peakRssBytes, format: formatMiB, ratios: true },
+  { title: 'Max error against PyTorch', unit: 'max |output - torch| over every run', value: (r) => r.maxAbsError, format: formatError, ratios: false },
+];
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const align = header.map((_, i) => (i === 0 ? '---' : '---:'));
+  return [header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+function present<T>(values: readonly T[], order: readonly T[]): T[] {
+  return order.filter((v) => values.includes(v));
+}
+
+const MODEL_ORDER = Object.keys(MODELS) as ModelName[];
+const SYSTEM_ORDER = Object.keys(SYSTEM_LABELS) as SystemId[];
+
+function figureTable(figure: Figure, records: readonly RunRecord[]): string {
+  const systems = present([...new Set(records.map((r) => r.system))], SYSTEM_ORDER);
+  const models = present([...new Set(records.map((r) => r.model))], MODEL_ORDER);
+  const peers = systems.filter((s) => s !== 'regc');
+  const valueOf = (model: ModelName, system: SystemId): number | null | undefined => {
+    const r = records.find((x) => x.model === model && x.system === system);
+    return r?.ok ? figure.value(r) : undefined;
+  };
+  const header = ['model', ...systems.map((s) => SYSTEM_LABELS[s]), ...(figure.ratios && systems.includes('regc') ? peers.map((p) => `regc ÷ ${SYSTEM_LABELS[p]}`) : [])];
+  const rows = models.map((model) => {
+    const cells = systems.map((system) => {
+      const r = records.find((x) => x.model === model && x.system === system);
+      if (!r) return '';
+      if (!r.ok) return 'failed';
+      const v = figure.value(r);
+      return v === null ? 'n/a' : figure.format(v);
+    });
+    const ratios = figure.ratios && systems.includes('regc') ? peers.map((p) => formatRatio(valueOf(model, 'regc'), valueOf(model, p))) : [];
+    return [model, ...cells, ...ratios];
+  });
+  return table(header, rows);
+}
+
+function compileTable(records: readonly CompileRecord[]): string {
+  const rows = records.map((r) =>
+    r.ok
+      ? [r.model, formatMs(r.firstMs!), formatMs(r.medianMs!), String(r.repeats), String(r.shaders), String(r.dispatches)]
+      : [r.model, 'failed', '', '', '', ''],
+  );
+  return table(['model', 'first compile (ms)', 'median of later (ms)', 'later compiles', 'shaders', 'dispatches'], rows);
+}
+
+function failures(run: BenchRun): string[] {
+  const lines: string[] = [];
+  for (const r of run.records) if (!r.ok) lines.push(`- ${SYSTEM_LABELS[r.system]} on ${r.model} (${ENVIRONMENT_LABELS[r.environment]}): ${firstLine(r.error)}`);
+  for (const c of run.compile) if (!c.ok) lines.push(`- regc compile of ${c.model}: ${firstLine(c.error ?? '')}`);
+  return lines;
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((l) => l.trim().length > 0) ?? text).trim();
+}
+
+export function renderSection(run: BenchRun, notes: readonly string[] = []): string {
+  const { meta } = run;
+  const environments = present([...new Set(run.records.map((r) => r.environment))], ['node', 'chromium'] as Environment[]);
+  const load = (l: readonly number[]) => l.map((x) => x.toFixed(1)).join(', ');
+  const out: string[] = [
+    SECTION_HEADING,
+    '',
+    'regc against TensorFlow.js (webgpu backend) and ONNX Runtime Web (WebGPU execution provider) on the same',
+    'WebGPU adapter, with ONNX Runtime for Node on the CPU for reference. Every system loads the same torch',
+    'weights (`bench/models/<model>/`, written by `scripts/golden/bench_models.py`) and runs the same batch, and',
+    "every output is checked against PyTorch's. Each system runs each model in a fresh process (Node) or a",
+    'freshly launched browser (Chromium), one at a time. Latency is the median of the timed runs after untimed',
+    'warm-up runs, each run uploading the input and reading the output back. Ratios are regc ÷ peer: below 1',
+    'regc is faster or smaller. Timings move by about ±20% between runs: compare within one run.',
+    '',
+    '```sh',
+    meta.command,
+    '```',
+    '',
+    `Measured ${meta.date} on ${meta.machine.cpu} (${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB), load average ${load(meta.machine.loadAverage.start)} at the start and ` +
+      `${load(meta.machine.loadAverage.end)} at the end; ${meta.runs} timed runs after ${meta.warmup} warm-up runs; the whole run took ${Math.round(meta.wallSeconds)} s. ` +
+      `Adapter: ${meta.adapter ?? 'unknown'}. Node ${meta.node}${meta.chromium ? `, ${meta.chromium}` : ''}; ` +
+      Object.entries(meta.versions)
+        .map(([name, version]) => `${name} ${version}`)
+        .join(', ') +
+      '.',
+    '',
+    'Models:',
+    '',
+    ...present([...new Set(run.records.map((r) => r.model))], MODEL_ORDER).map((m) => `- \`${m}\`: ${MODELS[m].description}`),
+  ];
+  for (const figure of FIGURES) {
+    out.push('', `### ${figure.title}`, '', `${figure.unit}.`);
+    for (const environment of environments) {
+      out.push('', `${ENVIRONMENT_LABELS[environment]}:`, '', figureTable(figure, run.records.filter((r) => r.environment === environment)));
+    }
+  }
+  if (run.compile.length > 0) {
+    out.push('', '### Compile time (regc)', '', 'From the spec text and the torch weights to the bundle files in memory, in a fresh Node process per model.', '', compileTable(run.compile));
+  }
+  const failed = failures(run);
+  if (failed.length > 0) out.push('', '### Failures', '', ...failed);
+  if (notes.length > 0) out.push('', '### Notes', '', ...notes.map((n) => `- ${n}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** markdown with this benchmark's section replaced (or appended), other sections untouched. */
+export function replaceSection(markdown: string, section: string): string {
+  const start = markdown.indexOf(SECTION_HEADING);
+  if (start < 0) return `${markdown.trimEnd()}\n\n${section}`;
+  const next = markdown.slice(start + SECTION_HEADING.length).search(/^## /m);
+  const end = next < 0 ? markdown.length : start + SECTION_HEADING.length + next;
+  const rest = markdown.slice(end);
+  return `${markdown.slice(0, start)}${section}${rest.length > 0 ? `\n${rest}` : ''}`;
+}
