@@ -4,10 +4,9 @@
 // output back, and every output is checked against torch's, so a fast but
 // wrong kernel shows up in the same row as its time.
 import type { GpuAccounting } from './gpu-accounting.ts';
-import type { ModelInfo, ModelIo } from './models.ts';
+import type { ModelInfo, ModelIo, ModelName } from './models.ts';
 import { agreement, median } from './stats.ts';
 import type { BenchSystem, LoadContext, SystemId } from './system.ts';
-import type { ModelName } from './models.ts';
 
 export type Environment = 'node' | 'chromium';
 

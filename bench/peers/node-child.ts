@@ -34,16 +34,15 @@ async function main(args: readonly string[]): Promise<RunRecord> {
   if (!isModelName(modelName)) throw new Error(`node-child: unknown model ${modelName}`);
   const identity = { system: systemId, model: modelName, environment: 'node' } as const;
   try {
-    const needsGpu = systemId !== 'ort-node-cpu';
+    const system = await SYSTEMS[systemId]();
     let gpu: GpuAccounting | undefined;
     let adapter: string | null = null;
-    if (needsGpu) {
+    if (system.usesGpu) {
       const navigatorGpu = await installNavigatorGpu();
       gpu = countGpuBuffers();
       const info = (await navigatorGpu.requestAdapter())?.info;
       adapter = info ? [info.vendor, info.architecture, info.description].filter((s) => s).join(' / ') : null;
     }
-    const system = await SYSTEMS[systemId]();
     const model = MODELS[modelName];
     const io = readModelIo(model, await diskFiles.readBytes(modelPaths(modelName).io));
     const measured = await measure(

@@ -15,7 +15,6 @@ export interface RunMeta {
   readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryGiB: number; readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] } };
   readonly node: string;
   readonly chromium: string | null;
-  readonly adapter: string | null;
   readonly versions: Readonly<Record<string, string>>;
   readonly warmup: number;
   readonly runs: number;
@@ -134,6 +133,16 @@ function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim().length > 0) ?? text).trim();
 }
 
+/** The WebGPU adapter each environment reported. */
+function adapters(records: readonly RunRecord[]): string {
+  const seen = new Map<Environment, string>();
+  for (const r of records) if (r.ok && r.adapter && !seen.has(r.environment)) seen.set(r.environment, r.adapter);
+  if (seen.size === 0) return 'Adapter: none reported';
+  const names = [...seen.values()];
+  if (names.every((n) => n === names[0])) return `Adapter: ${names[0]}`;
+  return `Adapters: ${[...seen].map(([env, name]) => `${ENVIRONMENT_LABELS[env]} ${name}`).join('; ')}`;
+}
+
 export function renderSection(run: BenchRun, notes: readonly string[] = []): string {
   const { meta } = run;
   const environments = present([...new Set(run.records.map((r) => r.environment))], ['node', 'chromium'] as Environment[]);
@@ -155,7 +164,7 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
     '',
     `Measured ${meta.date} on ${meta.machine.cpu} (${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB), load average ${load(meta.machine.loadAverage.start)} at the start and ` +
       `${load(meta.machine.loadAverage.end)} at the end; ${meta.runs} timed runs after ${meta.warmup} warm-up runs; the whole run took ${Math.round(meta.wallSeconds)} s. ` +
-      `Adapter: ${meta.adapter ?? 'unknown'}. Node ${meta.node}${meta.chromium ? `, ${meta.chromium}` : ''}; ` +
+      `${adapters(run.records)}. Node ${meta.node}${meta.chromium ? `, ${meta.chromium}` : ''}; ` +
       Object.entries(meta.versions)
         .map(([name, version]) => `${name} ${version}`)
         .join(', ') +

@@ -145,11 +145,6 @@ function chromiumVersion(): string | null {
   }
 }
 
-function firstAdapter(records: readonly RunRecord[]): string | null {
-  for (const r of records) if (r.ok && r.adapter) return r.adapter;
-  return null;
-}
-
 function commandLine(argv: readonly string[]): string {
   const script = process.env.npm_lifecycle_event === 'bench:peers' ? 'npm run bench:peers' : 'npx tsx bench/peers/run.ts';
   return argv.length > 0 ? `${script}${script.startsWith('npm') ? ' --' : ''} ${argv.join(' ')}` : script;
@@ -184,7 +179,6 @@ async function main(argv: readonly string[]): Promise<void> {
     },
     node: process.versions.node,
     chromium: options.browser ? chromiumVersion() : null,
-    adapter: firstAdapter(records),
     versions: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(p)])),
     warmup: options.warmup,
     runs: options.runs,

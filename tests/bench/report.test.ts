@@ -32,7 +32,6 @@ const run: BenchRun = {
     machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, loadAverage: { start: [1, 1, 1], end: [2, 2, 2] } },
     node: '20.0.0',
     chromium: null,
-    adapter: 'test adapter',
     versions: { 'onnxruntime-web': '1.0.0' },
     warmup: 1,
     runs: 10,
@@ -71,6 +70,7 @@ describe('report', () => {
     expect(section).toContain('| mlp | 40.0 | 5.00 | 3 | 3 | 3 |');
     expect(section).toContain('- a note');
     expect(section).not.toContain('headless Chromium:');
+    expect(section).toContain('Adapter: test adapter.');
   });
 
   it('replaces its own section and leaves the others as they were', () => {
