@@ -49,7 +49,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     { command: 'regc compile specs/fashion.reg -o out/fashion', meaning: 'compile with initial weights' },
     { command: 'regc compile specs/fashion.reg -w fashion.safetensors -o out/fashion', meaning: 'compile with trained weights' },
     { command: 'regc compile specs/mlp.reg --format esm -o web/mlp.js', meaning: 'one module a web page can import' },
-    { command: 'regc compile specs/resnet.reg --dump-ir --no-opt -o /tmp/r', meaning: 'inspect the IR without optimisations' },
+    { command: 'regc compile specs/resnet.reg --dump-ir --no-opt -o out/resnet', meaning: 'inspect the IR without optimisations' },
   ],
 
   async run({ options, positionals }, io) {

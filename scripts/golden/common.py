@@ -10,6 +10,7 @@ import os
 import struct
 
 import torch
+import torch.nn.functional as F
 
 DTYPES = {torch.float32: "F32", torch.int32: "I32", torch.int64: "I64", torch.uint8: "U8"}
 
@@ -53,3 +54,32 @@ def write_case(root, name, spec, tensors):
 def seeded(seed):
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+# The IR's unary and binary functions in torch, for epilogue references.
+UNARY = {
+    "relu": lambda x, a, b: torch.relu(x),
+    "leaky_relu": lambda x, a, b: F.leaky_relu(x, 0.01 if a is None else a),
+    "gelu": lambda x, a, b: F.gelu(x),
+    "gelu_tanh": lambda x, a, b: F.gelu(x, approximate="tanh"),
+    "silu": lambda x, a, b: F.silu(x),
+    "sigmoid": lambda x, a, b: torch.sigmoid(x),
+    "tanh": lambda x, a, b: torch.tanh(x),
+    "neg": lambda x, a, b: -x,
+    "exp": lambda x, a, b: torch.exp(x),
+    "log": lambda x, a, b: torch.log(x),
+    "sqrt": lambda x, a, b: torch.sqrt(x),
+    "rsqrt": lambda x, a, b: torch.rsqrt(x),
+    "abs": lambda x, a, b: torch.abs(x),
+    "square": lambda x, a, b: torch.square(x),
+    "affine": lambda x, a, b: (1.0 if a is None else a) * x + (0.0 if b is None else b),
+}
+
+BINARY = {
+    "add": torch.add,
+    "sub": torch.sub,
+    "mul": torch.mul,
+    "div": torch.div,
+    "max": torch.maximum,
+    "min": torch.minimum,
+}

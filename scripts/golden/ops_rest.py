@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import seeded, write_case  # noqa: E402
+from common import BINARY, UNARY, seeded, write_case  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "golden", "ops")
 PREFIXES = (
@@ -34,32 +34,6 @@ PREFIXES = (
     "batch_instance_norm-", "switchable_norm-", "channel_affine-", "multihead_attention-",
 )
 
-UNARY = {
-    "relu": lambda x, a, b: torch.relu(x),
-    "leaky_relu": lambda x, a, b: F.leaky_relu(x, 0.01 if a is None else a),
-    "gelu": lambda x, a, b: F.gelu(x),
-    "gelu_tanh": lambda x, a, b: F.gelu(x, approximate="tanh"),
-    "silu": lambda x, a, b: F.silu(x),
-    "sigmoid": lambda x, a, b: torch.sigmoid(x),
-    "tanh": lambda x, a, b: torch.tanh(x),
-    "neg": lambda x, a, b: -x,
-    "exp": lambda x, a, b: torch.exp(x),
-    "log": lambda x, a, b: torch.log(x),
-    "sqrt": lambda x, a, b: torch.sqrt(x),
-    "rsqrt": lambda x, a, b: torch.rsqrt(x),
-    "abs": lambda x, a, b: torch.abs(x),
-    "square": lambda x, a, b: torch.square(x),
-    "affine": lambda x, a, b: (1.0 if a is None else a) * x + (0.0 if b is None else b),
-}
-
-BINARY = {
-    "add": torch.add,
-    "sub": torch.sub,
-    "mul": torch.mul,
-    "div": torch.div,
-    "max": torch.maximum,
-    "min": torch.minimum,
-}
 
 
 def rand(*shape, scale=1.0):
