@@ -231,7 +231,7 @@ class Lowerer {
   private applyWithArgs(e: Call | Repeat, scope: Scope): ValueId {
     if (e.kind === 'Repeat') return this.apply(e, scope.flow === undefined ? [] : [scope.flow], scope);
     const block = this.blocks.get(e.callee.name);
-    const spec = block ? this.blockSpec(block, scope) : lookup(e.callee.name, 'layer');
+    const spec = block ? this.blockSpec(block) : lookup(e.callee.name, 'layer');
     if (spec) {
       const env = this.env(scope);
       const tensorArgs = (e.args ?? []).filter((a) => a.name === undefined).length > 0 ? this.leadingTensorArgs(e, spec, scope) : [];
@@ -309,7 +309,7 @@ class Lowerer {
   }
 
   private instantiate(block: BlockDecl, call: Call, prefix: string, inputs: ValueId[], outer: Scope): ValueId {
-    const bound = bindArgs(call, this.blockSpec(block, outer), this.env(outer), this.ctx.sink);
+    const bound = bindArgs(call, this.blockSpec(block), this.env(outer), this.ctx.sink);
     if (!bound.ok) throw new Abandon();
     const constants = new Map<string, Value>();
     for (const [k, v] of bound.values) if (v !== null) constants.set(k, v);
@@ -320,7 +320,7 @@ class Lowerer {
   }
 
   /** The block's parameters and inputs as an op, exactly as the checker binds calls. */
-  private blockSpec(block: BlockDecl, _outer: Scope): OpSpec {
+  private blockSpec(block: BlockDecl): OpSpec {
     return blockSignature(block, new DiagnosticSink(this.ctx.source.path)).spec;
   }
 

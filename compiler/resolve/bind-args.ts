@@ -22,12 +22,6 @@ function show(value: Value): string {
   return formatValue(value);
 }
 
-/** Bool-looking enum words (`true`) and ints written as floats are both fine; strings stand for enum words. */
-function coerce(value: Value, param: ParamSpec): Value {
-  if (param.type.kind === 'float' && typeof value === 'number') return value;
-  return value;
-}
-
 /** `in [0, 1)` for intervals, `>= 1` for one bound, so the message reads as a sentence. */
 function rangePhrase(range: NonNullable<ParamSpec['range']>): string {
   const text = describeRange(range);
@@ -155,7 +149,7 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
       ok = false;
       continue;
     }
-    const value = coerce(evaluated.value, param);
+    const value = evaluated.value;
     if (evaluated.symbolic) {
       // A block parameter checked before any instance gives it a value: only
       // its declared type can be checked here; instances check the rest.
