@@ -31,6 +31,8 @@ export interface CompileOptions {
   /** Check the IR invariants after every stage (tests and --verify-ir). */
   readonly verify?: boolean;
   readonly maxBatch?: number;
+  /** Give blocked kernels quick-compiling twins (default true; see codegen/kernels/tiling.ts). */
+  readonly quickKernels?: boolean;
 }
 
 export interface CompileResult {
@@ -72,7 +74,12 @@ export function compileSource(text: string, path: string, options: CompileOption
     after: (pass, graph) => verify(pass.name, graph),
   });
   verify('eval', evalGraph, true);
-  const bundle = generateBundle(evalGraph, { model: model.name.name, generator: COMPILER_NAME, ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}) });
+  const bundle = generateBundle(evalGraph, {
+    model: model.name.name,
+    generator: COMPILER_NAME,
+    ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
+    ...(options.quickKernels === false ? { quickVariants: false } : {}),
+  });
   return { source, diagnostics, program: parsed.program, trainGraph, evalGraph, bundle };
 }
 

@@ -2,15 +2,15 @@
 // imports this alone; it contains no compiler code. Node-only pieces (files,
 // Dawn) are imported lazily so browser bundlers leave them out.
 import { memorySource, urlSource, type BundleSource, type InMemoryBundle } from './bundle/bundle-source.ts';
-import { loadBundleFrom, type LoadedBundle } from './bundle/load-bundle.ts';
+import { loadBundleFrom, type BundleLoadOptions, type LoadedBundle } from './bundle/load-bundle.ts';
 
-export type { LoadedBundle, OutputTensor, RunOptions } from './bundle/load-bundle.ts';
+export type { BundleLoadOptions, LoadedBundle, OutputTensor, PipelineChoice, RunOptions } from './bundle/load-bundle.ts';
 export type { Manifest } from './bundle/manifest.ts';
 export type { BundleSource, InMemoryBundle } from './bundle/bundle-source.ts';
 export { BundleError, validateManifest } from './bundle/validate-manifest.ts';
 export { memorySource, urlSource, loadBundleFrom };
 
-export interface LoadOptions {
+export interface LoadOptions extends BundleLoadOptions {
   /** The device to run on; by default the browser's, or Dawn's in Node. */
   readonly device?: GPUDevice;
 }
@@ -34,7 +34,7 @@ export async function loadBundle(source: string | URL | InMemoryBundle | BundleS
     bundleSource = folderSource(source);
   } else if ('files' in source) bundleSource = memorySource(source);
   else bundleSource = source;
-  return loadBundleFrom(bundleSource, options.device ?? (await defaultDevice()));
+  return loadBundleFrom(bundleSource, options.device ?? (await defaultDevice()), options.pipelines ? { pipelines: options.pipelines } : {});
 }
 
 async function defaultDevice(): Promise<GPUDevice> {

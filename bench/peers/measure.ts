@@ -21,6 +21,8 @@ export interface Measurement {
   /** system.load(): reading the model, building it, device and pipeline creation. */
   readonly loadMs: number;
   readonly firstRunMs: number;
+  /** Time origin to the end of settle(): the system at full speed (the cold start where it has no settle). */
+  readonly settledMs: number;
   readonly latencyMs: { readonly median: number; readonly min: number; readonly max: number; readonly samples: readonly number[] };
   readonly warmup: number;
   /** The worst of every run's max |got - torch|. */
@@ -60,6 +62,8 @@ export async function measure(
     check(await loaded.run(fed));
     const coldStartMs = now();
     const firstRunMs = coldStartMs - firstStart;
+    await loaded.settle?.();
+    const settledMs = now();
 
     for (let i = 0; i < options.warmup; i++) check(await loaded.run(fed));
     const samples: number[] = [];
@@ -73,6 +77,7 @@ export async function measure(
       coldStartMs,
       loadMs,
       firstRunMs,
+      settledMs,
       latencyMs: { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples },
       warmup: options.warmup,
       maxAbsError: worst,

@@ -73,6 +73,13 @@ interface Figure {
 const FIGURES: readonly Figure[] = [
   { title: 'Inference latency', unit: 'median ms per batch, upload and readback included', value: (r) => r.latencyMs.median, format: formatMs, ratios: true },
   { title: 'Cold start', unit: 'ms from process start (Node) or navigation start (Chromium) to the first output', value: (r) => r.coldStartMs, format: formatMs, ratios: true },
+  {
+    title: 'Full speed',
+    unit: 'ms from the same origin until the system runs at full speed: the cold start, plus for regc the background compiles of its fast pipelines',
+    value: (r) => r.settledMs ?? null,
+    format: formatMs,
+    ratios: true,
+  },
   { title: 'Peak GPU buffer memory', unit: 'MiB of live GPU buffers at the peak', value: (r) => r.peakGpuBytes, format: formatMiB, ratios: true },
   { title: 'Peak resident memory', unit: 'MiB; Node: the process; Chromium: all its processes', value: (r) => r.peakRssBytes, format: formatMiB, ratios: true },
   { title: 'Max error against PyTorch', unit: 'max |output - torch| over every run', value: (r) => r.maxAbsError, format: formatError, ratios: false },

@@ -32,6 +32,12 @@ export interface LoadedModel {
   feed(input: F32Tensor): unknown;
   /** One inference: upload the fed input, compute, read the output back; NCHW order where it matters. */
   run(fed: unknown): Promise<Float32Array>;
+  /**
+   * Waits for work the system goes on with after its first result (regc
+   * compiles its fast pipelines in the background), so the timed runs see it
+   * at full speed. Absent when there is none.
+   */
+  settle?(): Promise<void>;
   dispose(): Promise<void> | void;
 }
 

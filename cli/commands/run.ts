@@ -1,6 +1,6 @@
 // `regc run DIR`: load a bundle on the local WebGPU device and run it once.
 import { folderSource } from '../../runtime/bundle/bundle-source-node.ts';
-import { loadBundleFrom } from '../../runtime/bundle/load-bundle.ts';
+import { loadBundleFrom, type PipelineChoice } from '../../runtime/bundle/load-bundle.ts';
 import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
 import { requestNodeDevice } from '../../runtime/device/webgpu-node.ts';
 import { readNpyFile, writeNpyFile } from '../../runtime/io/tensor-files-node.ts';
@@ -24,6 +24,13 @@ input of the batch size given with --batch.`,
     random: { type: 'boolean', description: 'run on a random standard-normal input instead of --input' },
     batch: { type: 'string', valueName: 'n', default: '1', description: 'batch size for --random' },
     seed: { type: 'string', valueName: 'n', default: '0', description: 'seed for --random' },
+    pipelines: {
+      type: 'string',
+      valueName: 'choice',
+      choices: ['tiered', 'fast', 'quick'],
+      default: 'tiered',
+      description: 'tiered: start on the quick-compiling kernels; fast: compile the fast ones first; quick: only the quick ones',
+    },
     color: COLOR_OPTION,
   },
   positionals: { name: 'DIR', min: 1, max: 1 },
@@ -40,7 +47,7 @@ input of the batch size given with --batch.`,
     try {
       const { device, adapterInfo, backend } = await requestNodeDevice();
       const t0 = performance.now();
-      const bundle = await loadBundleFrom(folderSource(positionals[0]!), device);
+      const bundle = await loadBundleFrom(folderSource(positionals[0]!), device, { pipelines: options.pipelines as PipelineChoice });
       const loadMs = performance.now() - t0;
       const manifest = bundle.manifest;
       const inputs: Record<string, Float32Array> = {};

@@ -3,7 +3,8 @@
 import { elementCount } from '../ir/ops.ts';
 import type { Graph, Node, ValueId } from '../ir/types.ts';
 import type { Kernel } from './kernel.ts';
-import { KERNELS } from './kernels/index.ts';
+import { KERNELS, type KernelGenerator } from './kernels/index.ts';
+import type { Tiling } from './kernels/tiling.ts';
 import { planMemory, type PlannedValue } from './memory-plan.ts';
 import type { BufferSpec, DispatchSpec, Manifest, ShaderSpec, TensorPort } from '../../runtime/bundle/manifest.ts';
 import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../../runtime/bundle/manifest.ts';
@@ -22,17 +23,36 @@ export interface GenerateOptions {
   readonly model: string;
   readonly generator: string;
   readonly maxBatch?: number;
+  /** Add quick-compiling twins of the blocked kernels (default true; see kernels/tiling.ts). */
+  readonly quickVariants?: boolean;
 }
 
 interface Step {
   readonly node: Node;
   readonly kernels: readonly Kernel[];
+  /** Per kernel, its quick-tiling twin where that differs (see kernels/tiling.ts). */
+  readonly quick: readonly (Kernel | undefined)[];
 }
 
-export function kernelsFor(node: Node, graph: Graph): readonly Kernel[] {
-  const generate = KERNELS[node.op] as ((n: Node, types: readonly Graph['nodes'][number]['type'][]) => Kernel[]) | undefined;
+export function kernelsFor(node: Node, graph: Graph, tiling: Tiling = 'fast'): readonly Kernel[] {
+  const generate = KERNELS[node.op] as KernelGenerator | undefined;
   if (!generate) throw new CodegenError(`no WGSL kernel for op ${node.op}${node.origin ? ` (layer ${node.origin.layer})` : ''}`);
-  return generate(node, node.inputs.map((i) => graph.nodes[i]!.type));
+  return generate(node, node.inputs.map((i) => graph.nodes[i]!.type), tiling);
+}
+
+const sameBindings = (a: Kernel, b: Kernel): boolean =>
+  a.usesBatch === b.usesBatch &&
+  a.bindings.length === b.bindings.length &&
+  a.bindings.every((x, i) => x.access === b.bindings[i]!.access && JSON.stringify(x.source) === JSON.stringify(b.bindings[i]!.source));
+
+/**
+ * The quick twin of each kernel, where its WGSL differs. The runtime swaps a
+ * twin in on the same bind group, so a sequence whose twins bind anything
+ * differently (another scratch size, say) keeps its fast kernels alone.
+ */
+function quickTwins(fast: readonly Kernel[], quick: readonly Kernel[]): (Kernel | undefined)[] {
+  if (quick.length !== fast.length || !fast.every((k, i) => sameBindings(k, quick[i]!))) return fast.map(() => undefined);
+  return fast.map((k, i) => (quick[i]!.wgsl === k.wgsl ? undefined : quick[i]));
 }
 
 export function generateBundle(graph: Graph, options: GenerateOptions): GeneratedBundle {
@@ -71,7 +91,8 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
       }
       default:
         stepOf.set(node.id, steps.length);
-        steps.push({ node, kernels: kernelsFor(node, graph) });
+        const kernels = kernelsFor(node, graph);
+        steps.push({ node, kernels, quick: options.quickVariants === false ? [] : quickTwins(kernels, kernelsFor(node, graph, 'quick')) });
     }
   }
 
@@ -128,23 +149,28 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
   const shaderFiles = new Map<string, string>();
   const shaderIdByText = new Map<string, string>();
   const dispatches: DispatchSpec[] = [];
+  const shaderFor = (kernel: Kernel, name: string): string => {
+    let id = shaderIdByText.get(kernel.wgsl + '\0' + kernel.entryPoint);
+    if (id === undefined) {
+      id = uniqueId(name, shaderFiles);
+      const file = `shaders/${id}.wgsl`;
+      shaderFiles.set(file, kernel.wgsl);
+      shaderIdByText.set(kernel.wgsl + '\0' + kernel.entryPoint, id);
+      shaders.push({
+        id,
+        file,
+        entryPoint: kernel.entryPoint,
+        workgroupSize: kernel.workgroupSize,
+        bindings: kernel.bindings.map((b) => b.access),
+        usesBatch: kernel.usesBatch,
+      });
+    }
+    return id;
+  };
   steps.forEach((step, index) => {
-    for (const kernel of step.kernels) {
-      let id = shaderIdByText.get(kernel.wgsl + '\0' + kernel.entryPoint);
-      if (id === undefined) {
-        id = uniqueId(kernel.name, shaderFiles);
-        const file = `shaders/${id}.wgsl`;
-        shaderFiles.set(file, kernel.wgsl);
-        shaderIdByText.set(kernel.wgsl + '\0' + kernel.entryPoint, id);
-        shaders.push({
-          id,
-          file,
-          entryPoint: kernel.entryPoint,
-          workgroupSize: kernel.workgroupSize,
-          bindings: kernel.bindings.map((b) => b.access),
-          usesBatch: kernel.usesBatch,
-        });
-      }
+    step.kernels.forEach((kernel, k) => {
+      const id = shaderFor(kernel, kernel.name);
+      const twin = step.quick[k];
       dispatches.push({
         shader: id,
         buffers: kernel.bindings.map((b) => {
@@ -156,8 +182,9 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
         groups: kernel.groups,
         groupsDivisor: kernel.groupsDivisor,
         label: step.node.origin?.layer ?? `${step.node.op} %${step.node.id}`,
+        ...(twin ? { quick: { shader: shaderFor(twin, `${twin.name}.quick`), groups: twin.groups, groupsDivisor: twin.groupsDivisor } } : {}),
       });
-    }
+    });
   });
 
   const port = (name: string, id: ValueId): TensorPort => ({

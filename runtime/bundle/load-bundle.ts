@@ -20,6 +20,13 @@ export interface OutputTensor {
 export interface LoadedBundle {
   readonly manifest: Manifest;
   run(inputs: Readonly<Record<string, Float32Array>>, options?: RunOptions): Promise<Record<string, OutputTensor>>;
+  /**
+   * Resolves once every pipeline the bundle will run with is compiled: with
+   * 'tiered' when the background compiles are done and every dispatch runs
+   * its fast pipeline; at once with 'fast' and 'quick'. Rejects if a fast
+   * pipeline failed to compile; runs then go on with the quick ones.
+   */
+  ready(): Promise<void>;
   /** Frees every GPU buffer the bundle made. */
   destroy(): void;
 }
@@ -53,7 +60,22 @@ async function captureErrors<T>(device: GPUDevice, what: string, work: () => Pro
   return result;
 }
 
-export async function loadBundleFrom(source: BundleSource, device: GPUDevice): Promise<LoadedBundle> {
+/**
+ * Which pipelines a bundle runs with. Dispatches may carry a quick variant
+ * (see manifest.ts): 'tiered' creates the quick pipelines (and the fast ones
+ * of dispatches without a variant) before returning, compiles the rest in the
+ * background and switches each dispatch to its fast pipeline once that is
+ * ready; 'fast' waits for every fast pipeline at load; 'quick' never creates
+ * the fast pipelines that have quick variants (for tests and for comparing).
+ */
+export type PipelineChoice = 'tiered' | 'fast' | 'quick';
+
+export interface BundleLoadOptions {
+  /** Default 'tiered'. */
+  readonly pipelines?: PipelineChoice;
+}
+
+export async function loadBundleFrom(source: BundleSource, device: GPUDevice, options: BundleLoadOptions = {}): Promise<LoadedBundle> {
   let raw: unknown;
   try {
     raw = JSON.parse(await source.readText('manifest.json'));
@@ -63,7 +85,20 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice): P
   }
   const manifest = validateManifest(raw);
   const weights = readSafetensors(await source.readBytes(manifest.weightsFile));
-  const shaderTexts = await Promise.all(manifest.shaders.map((s) => source.readText(s.file)));
+  const shaderTexts = new Map(await Promise.all(manifest.shaders.map(async (s) => [s.id, await source.readText(s.file)] as const)));
+  const choice = options.pipelines ?? 'tiered';
+
+  // Shaders the first run needs, and fast shaders it can do without.
+  const firstNeeded = new Set<string>();
+  const later = new Set<string>();
+  for (const d of manifest.dispatches) {
+    if (!d.quick || choice === 'fast') firstNeeded.add(d.shader);
+    else {
+      firstNeeded.add(d.quick.shader);
+      later.add(d.shader);
+    }
+  }
+  for (const id of firstNeeded) later.delete(id);
 
   return captureErrors(device, `loading ${source.description}`, async () => {
     const weightBuffers = new Map<number, GPUBuffer>();
@@ -80,32 +115,38 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice): P
       weightBuffers.set(spec.id, buffer);
     }
 
+    // A quick shader binds what its fast twin binds, so one group-equivalent
+    // layout per shader lets a bind group serve either pipeline. Modules and
+    // layouts are all made now, inside this error scope; only the compiles
+    // of the background set wait.
     const layouts = new Map<string, GPUBindGroupLayout>();
     const pipelines = new Map<string, GPUComputePipeline>();
-    await Promise.all(
-      manifest.shaders.map(async (shader, i) => {
-        const entries: GPUBindGroupLayoutEntry[] = shader.bindings.map((access, binding) => ({
-          binding,
-          visibility: GPUShaderStage.COMPUTE,
-          buffer: { type: access === 'read' ? 'read-only-storage' : 'storage' },
-        }));
-        if (shader.usesBatch) entries.push({ binding: shader.bindings.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
-        const layout = device.createBindGroupLayout({ label: shader.id, entries });
-        const module = device.createShaderModule({ label: shader.file, code: shaderTexts[i]! });
-        const pipeline = await device
-          .createComputePipelineAsync({
-            label: shader.id,
-            layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-            compute: { module, entryPoint: shader.entryPoint },
-          })
-          .catch((e: unknown) => {
+    const prepare = (shader: Manifest['shaders'][number]): (() => Promise<void>) => {
+      const entries: GPUBindGroupLayoutEntry[] = shader.bindings.map((access, binding) => ({
+        binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: access === 'read' ? 'read-only-storage' : 'storage' },
+      }));
+      if (shader.usesBatch) entries.push({ binding: shader.bindings.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+      const layout = device.createBindGroupLayout({ label: shader.id, entries });
+      layouts.set(shader.id, layout);
+      const descriptor: GPUComputePipelineDescriptor = {
+        label: shader.id,
+        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module: device.createShaderModule({ label: shader.file, code: shaderTexts.get(shader.id)! }), entryPoint: shader.entryPoint },
+      };
+      return () =>
+        device.createComputePipelineAsync(descriptor).then(
+          (pipeline) => void pipelines.set(shader.id, pipeline),
+          (e: unknown) => {
             throw new BundleError(`shader ${shader.file} does not compile: ${(e as Error).message}`);
-          });
-        layouts.set(shader.id, layout);
-        pipelines.set(shader.id, pipeline);
-      }),
-    );
-    return new Runner(device, manifest, weightBuffers, layouts, pipelines);
+          },
+        );
+    };
+    const first = manifest.shaders.filter((s) => firstNeeded.has(s.id)).map(prepare);
+    const background = choice === 'quick' ? [] : manifest.shaders.filter((s) => later.has(s.id)).map(prepare);
+    await Promise.all(first.map((compile) => compile()));
+    return new Runner(device, manifest, weightBuffers, layouts, pipelines, () => Promise.all(background.map((compile) => compile())).then(() => undefined));
   });
 }
 
@@ -126,14 +167,37 @@ class Runner implements LoadedBundle {
     private readonly weightBuffers: Map<number, GPUBuffer>,
     private readonly layouts: Map<string, GPUBindGroupLayout>,
     private readonly pipelines: Map<string, GPUComputePipeline>,
+    private readonly compileBackground: () => Promise<void>,
   ) {
     this.shaderById = new Map(manifest.shaders.map((s) => [s.id, s]));
+  }
+
+  private background: Promise<void> | undefined;
+
+  /**
+   * The background compiles start after the first run, or when ready() is
+   * asked, whichever comes first: on a device whose compiler shares the CPU
+   * with its queue (SwiftShader) they would otherwise slow the first run down
+   * by about half.
+   */
+  private startBackground(): Promise<void> {
+    if (!this.background) {
+      this.background = this.compileBackground();
+      // Nobody need ask for ready(): a failed background compile must not become an unhandled rejection.
+      this.background.catch(() => undefined);
+    }
+    return this.background;
+  }
+
+  ready(): Promise<void> {
+    return this.startBackground();
   }
 
   run(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
     // Runs share per-batch buffers: serialise them.
     const next = this.queue.then(() => this.runNow(inputs, options));
     this.queue = next.catch(() => undefined);
+    void next.finally(() => this.startBackground()).catch(() => undefined);
     return next;
   }
 
@@ -194,7 +258,9 @@ class Runner implements LoadedBundle {
     const shader = this.shaderById.get(d.shader)!;
     const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({ binding, resource: { buffer: buffers.get(b)! } }));
     if (shader.usesBatch) entries.push({ binding: d.buffers.length, resource: { buffer: dims } });
-    return this.device.createBindGroup({ label: d.label, layout: this.layouts.get(d.shader)!, entries });
+    // The fast shader's layout, or with pipelines 'quick' its twin's (the two are group-equivalent).
+    const layout = this.layouts.get(d.shader) ?? this.layouts.get(d.quick!.shader)!;
+    return this.device.createBindGroup({ label: d.label, layout, entries });
   }
 
   private async runNow(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions): Promise<Record<string, OutputTensor>> {
@@ -208,12 +274,14 @@ class Runner implements LoadedBundle {
       const encoder = device.createCommandEncoder({ label: this.manifest.model });
       const pass = encoder.beginComputePass();
       this.manifest.dispatches.forEach((d, i) => {
-        const groups = Math.ceil(elementsOf(d.groups, n) / d.groupsDivisor);
+        const fast = this.pipelines.get(d.shader);
+        const variant = fast || !d.quick ? d : d.quick;
+        const groups = Math.ceil(elementsOf(variant.groups, n) / variant.groupsDivisor);
         if (groups === 0) return;
         const y = Math.ceil(groups / MAX_GROUPS_PER_DIM);
         const x = Math.ceil(groups / y);
         if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
-        pass.setPipeline(this.pipelines.get(d.shader)!);
+        pass.setPipeline(fast ?? this.pipelines.get(d.quick!.shader)!);
         pass.setBindGroup(0, state.bindGroups[i]!);
         pass.dispatchWorkgroups(x, y);
       });

@@ -46,6 +46,19 @@ export interface DispatchSpec {
   readonly groupsDivisor: number;
   /** The layer it computes, for profiling and error messages. */
   readonly label: string;
+  /**
+   * The same computation on the same buffers by a shader that compiles much
+   * faster and runs slower (smaller register blocks). Its shader has the same
+   * bindings as `shader`. A runtime may run it until `shader`'s pipeline is
+   * ready, so the first results need not wait for the slow compiles.
+   */
+  readonly quick?: QuickVariant;
+}
+
+export interface QuickVariant {
+  readonly shader: string;
+  readonly groups: AffineSize;
+  readonly groupsDivisor: number;
 }
 
 export interface Manifest {

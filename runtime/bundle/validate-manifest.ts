@@ -2,7 +2,7 @@
 // index is checked against what it indexes, every size is bounded, so a
 // hostile bundle yields a BundleError instead of a crash, a huge allocation
 // or an out-of-bounds dispatch.
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type Manifest } from './manifest.ts';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type Manifest, type QuickVariant, type ShaderSpec } from './manifest.ts';
 
 export class BundleError extends Error {
   override readonly name = 'BundleError';
@@ -62,6 +62,21 @@ function bundlePath(v: Json, path: string): string {
     fail(path, `unsafe file path ${JSON.stringify(p)}`);
   }
   return p;
+}
+
+/** A quick variant must bind exactly what its dispatch's shader binds: the runtime swaps one for the other. */
+function quickVariant(v: Json, path: string, main: ShaderSpec, shaderById: ReadonlyMap<string, ShaderSpec>): QuickVariant {
+  const o = obj(v, path);
+  const shader = shaderById.get(str(o.shader, `${path}.shader`));
+  if (!shader) fail(`${path}.shader`, `unknown shader ${JSON.stringify(o.shader)}`);
+  if (shader.usesBatch !== main.usesBatch || shader.bindings.join() !== main.bindings.join()) {
+    fail(`${path}.shader`, `shader ${shader.id} does not bind what ${main.id} binds`);
+  }
+  return {
+    shader: shader.id,
+    groups: affine(o.groups, `${path}.groups`),
+    groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
+  };
 }
 
 export function validateManifest(raw: Json): Manifest {
@@ -152,6 +167,7 @@ export function validateManifest(raw: Json): Manifest {
       groups: affine(o.groups, `${path}.groups`),
       groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
       label: typeof o.label === 'string' ? o.label : `dispatch ${i}`,
+      ...(o.quick === undefined ? {} : { quick: quickVariant(o.quick, `${path}.quick`, shader, shaderById) }),
     };
   });
   return {

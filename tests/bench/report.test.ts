@@ -13,6 +13,7 @@ function ok(system: RunRecord['system'], model: RunRecord['model'], latency: num
     coldStartMs: 1000,
     loadMs: 500,
     firstRunMs: 100,
+    settledMs: 1000,
     latencyMs: { median: latency, min: latency, max: latency, samples: [latency] },
     warmup: 1,
     maxAbsError: 1e-6,

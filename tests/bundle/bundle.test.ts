@@ -46,6 +46,34 @@ describe('bundles on the device', () => {
     loaded.destroy();
   });
 
+  test('every pipeline choice computes the same, and tiered ones switch to fast after the first run', async () => {
+    const device = await getTestDevice();
+    const bundle = linearRelu();
+    const dispatch = bundle.manifest.dispatches[0]!;
+    expect(dispatch.quick, 'the GEMM has a quick twin').toBeDefined();
+    expect(bundle.manifest.shaders.map((s) => s.id)).toContain(dispatch.quick!.shader);
+    const x = Array.from({ length: 3 * 5 }, (_, i) => Math.cos(i * 0.9) * 3);
+    const expected = reference(x);
+    for (const pipelines of ['tiered', 'quick', 'fast'] as const) {
+      const loaded = await loadBundleFrom(memorySource({ files: bundleFiles(bundle) }), device, { pipelines });
+      const first = await loaded.run({ input: Float32Array.from(x) });
+      await loaded.ready();
+      const later = await loaded.run({ input: Float32Array.from(x) });
+      for (const out of [first, later]) out.output!.data.forEach((v, i) => expect(v, pipelines).toBeCloseTo(expected[i]!, 5));
+      loaded.destroy();
+    }
+  });
+
+  test('a shader that does not compile is refused at load, whichever tier it is in', async () => {
+    const device = await getTestDevice();
+    const bundle = linearRelu();
+    for (const id of [bundle.manifest.dispatches[0]!.shader, bundle.manifest.dispatches[0]!.quick!.shader]) {
+      const files = new Map(bundleFiles(bundle));
+      files.set(`shaders/${id}.wgsl`, 'fn main( {');
+      await expect(loadBundleFrom(memorySource({ files }), device), id).rejects.toThrow(BundleError);
+    }
+  });
+
   test('a weights file with a wrong tensor size is refused', async () => {
     const device = await getTestDevice();
     const files = new Map(bundleFiles(linearRelu()));
@@ -73,6 +101,11 @@ describe('hostile manifests', () => {
     ['unknown shader', (m) => (m.dispatches[0].shader = 'nope'), /unknown shader/],
     ['batch bound', (m) => (m.maxBatch = 1e12), /maxBatch/],
     ['not an object', (m) => (m.buffers[0] = 5), /expected an object/],
+    ['unknown quick shader', (m) => (m.dispatches[0].quick.shader = 'nope'), /unknown shader/],
+    ['quick twin binds otherwise', (m) => {
+      const twin = m.shaders.find((s: { id: string }) => s.id === m.dispatches[0].quick.shader);
+      twin.bindings = twin.bindings.map(() => 'read');
+    }, /does not bind what/],
   ];
   for (const [name, mutate, message] of cases) {
     test(name, () => {

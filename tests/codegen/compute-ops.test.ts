@@ -1,14 +1,17 @@
 // Golden tests for the compute-heavy kernels (linear, matmul, conv, pool,
 // global_avgpool) against torch: each case runs on the real Dawn device at
 // its stored batch and, where the batch is symbolic, again at batch 1 from
-// the same shaders, and every shader must compile without a message. The
-// last block checks generation itself (grids, determinism, limits) on the host.
+// the same shaders, and every shader must compile without a message. Where
+// the quick tiling (small register blocks, see kernels/tiling.ts) gives other
+// WGSL, that runs against the same golden too. The last block checks
+// generation itself (grids, determinism, limits) on the host.
 import { describe, expect, it } from 'vitest';
 import { emitEpilogue } from '../../compiler/codegen/epilogue.ts';
 import { evalAffine } from '../../compiler/codegen/kernel.ts';
 import { MAX_STORAGE_BINDINGS } from '../../compiler/codegen/kernels/elementwise.ts';
 import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
 import { gemmTile } from '../../compiler/codegen/kernels/matmul.ts';
+import { TILINGS } from '../../compiler/codegen/kernels/tiling.ts';
 import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { EpilogueStep } from '../../compiler/ir/ops.ts';
 import type { Dim, Shape } from '../../compiler/ir/types.ts';
@@ -33,6 +36,11 @@ describe('compute op kernels match torch', () => {
         expect(one.kernels.map((k) => k.wgsl)).toEqual(full.kernels.map((k) => k.wgsl));
         expect(firstMismatch(one.got, one.want.data, c.tolerance), 'batch 1').toBeUndefined();
       }
+      const quick = await runOpCase(c, undefined, 'quick');
+      if (quick.kernels.some((k, i) => k.wgsl !== full.kernels[i]?.wgsl)) {
+        expect(await shaderMessages(quick.kernels)).toEqual([]);
+        expect(firstMismatch(quick.got, quick.want.data, c.tolerance), 'quick tiling').toBeUndefined();
+      }
     });
   }
 });
@@ -51,19 +59,30 @@ describe('compute kernel generation', () => {
     return { node, types: node.inputs.map((i) => graph.nodes[i]!.type) };
   };
 
-  it('launches enough invocations for every output tile at any batch size', () => {
+  it('launches enough invocations for every output tile at any batch size, with either tiling', () => {
     // 520 columns make 65 column tiles, so a grid short by one row of tiles is short by a workgroup.
-    for (const [rows, out] of [[['N'], 7], [['N', 3], 20], [['N', 5], 4], [['N'], 520]] as [Dim[], number][]) {
-      const { node, types } = linearNode(rows, 12, out);
-      const [kernel] = generateKernels(node, types);
-      const perN = rows.reduce<number>((p, d) => p * (d === 'N' ? 1 : d), 1);
-      const tile = gemmTile({ k: perN, n: true }, out);
-      for (let n = 1; n <= 70; n++) {
-        const needed = Math.ceil((perN * n) / tile.rows) * Math.ceil(out / tile.cols);
-        const launched = Math.ceil(evalAffine(kernel!.groups, n) / kernel!.groupsDivisor) * kernel!.workgroupSize;
-        expect(launched, `rows ${JSON.stringify(rows)}, n = ${n}`).toBeGreaterThanOrEqual(needed);
+    for (const tiling of TILINGS)
+      for (const [rows, out] of [[['N'], 7], [['N', 3], 20], [['N', 5], 4], [['N'], 520]] as [Dim[], number][]) {
+        const { node, types } = linearNode(rows, 12, out);
+        const [kernel] = generateKernels(node, types, tiling);
+        const perN = rows.reduce<number>((p, d) => p * (d === 'N' ? 1 : d), 1);
+        const tile = gemmTile({ k: perN, n: true }, out, tiling);
+        for (let n = 1; n <= 70; n++) {
+          const needed = Math.ceil((perN * n) / tile.rows) * Math.ceil(out / tile.cols);
+          const launched = Math.ceil(evalAffine(kernel!.groups, n) / kernel!.groupsDivisor) * kernel!.workgroupSize;
+          expect(launched, `${tiling}, rows ${JSON.stringify(rows)}, n = ${n}`).toBeGreaterThanOrEqual(needed);
+        }
       }
-    }
+  });
+
+  it('gives the blocked kernels smaller quick twins with the same bindings', () => {
+    const { node, types } = linearNode(['N'], 64, 64);
+    const [fast] = generateKernels(node, types, 'fast');
+    const [quick] = generateKernels(node, types, 'quick');
+    expect(quick!.wgsl).not.toBe(fast!.wgsl);
+    expect(quick!.bindings).toEqual(fast!.bindings);
+    expect(gemmTile({ k: 1, n: true }, 64, 'quick')).toEqual({ rows: 4, cols: 4 });
+    expect(gemmTile({ k: 1, n: true }, 64, 'fast')).toEqual({ rows: 8, cols: 8 });
   });
 
   it('generates the same WGSL for the same node', () => {

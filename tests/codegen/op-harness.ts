@@ -17,6 +17,7 @@ import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { OpAttrs, OpName } from '../../compiler/ir/ops.ts';
 import type { Dim, Graph, Node, TensorType } from '../../compiler/ir/types.ts';
 import { evalAffine, foldWorkgroups, type Kernel } from '../../compiler/codegen/kernel.ts';
+import type { Tiling } from '../../compiler/codegen/kernels/tiling.ts';
 import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
 import { readSafetensors } from '../../runtime/io/safetensors.ts';
 import { formatWgslReport, getTestDevice, type WgslReport } from '../support/gpu.ts';
@@ -121,9 +122,9 @@ export interface OpRun {
 }
 
 /** Generates the case's kernels and runs them, at the stored batch or `batch` sliced from it. */
-export async function runOpCase(c: OpCase, batch?: number): Promise<OpRun> {
+export async function runOpCase(c: OpCase, batch?: number, tiling: Tiling = 'fast'): Promise<OpRun> {
   const { graph, node } = buildOpGraph(c);
-  const kernels = generateKernels(node, inputTypes(graph, node));
+  const kernels = generateKernels(node, inputTypes(graph, node), tiling);
   let n: number | null = null;
   if (c.batched.length > 0) n = batch ?? c.tensors.get(c.batched[0]!)!.shape[c.batchAxis!]!;
   const pick = (name: string): HostF32 => {

@@ -9,7 +9,7 @@ import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
 import type { GeneratedBundle } from '../../compiler/codegen/generate.ts';
 import type { GivenTensor } from '../../compiler/lower/weight-source.ts';
 import { memorySource } from '../../runtime/bundle/bundle-source.ts';
-import { loadBundleFrom } from '../../runtime/bundle/load-bundle.ts';
+import { loadBundleFrom, type PipelineChoice } from '../../runtime/bundle/load-bundle.ts';
 import type { HostTensor } from '../../runtime/io/host-tensor.ts';
 import { readSafetensors } from '../../runtime/io/safetensors.ts';
 import { getTestDevice } from '../support/gpu.ts';
@@ -102,13 +102,18 @@ export function firstSamples(t: F32Tensor, batch: number): F32Tensor {
   return { shape: [batch, ...t.shape.slice(1)], data: t.data.slice(0, batch * per) };
 }
 
-/** Loads `bundle` from memory onto the test device, runs it once per input set (in order), frees it. */
+/**
+ * Loads `bundle` from memory onto the test device, runs it once per input set
+ * (in order), frees it. Pipelines 'fast' by default, so which kernels ran does
+ * not depend on how quickly the background compiles finish.
+ */
 export async function runBundle(
   bundle: GeneratedBundle,
   inputSets: readonly Readonly<Record<string, Float32Array>>[],
+  pipelines: PipelineChoice = 'fast',
 ): Promise<Record<string, F32Tensor>[]> {
   const device = await getTestDevice();
-  const loaded = await loadBundleFrom(memorySource({ files: bundleFiles(bundle) }), device);
+  const loaded = await loadBundleFrom(memorySource({ files: bundleFiles(bundle) }), device, { pipelines });
   try {
     const results: Record<string, F32Tensor>[] = [];
     for (const inputs of inputSets) results.push(await loaded.run(inputs));

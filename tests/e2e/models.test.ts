@@ -2,10 +2,12 @@
 // compiled with torch's state_dict as its weights, run on the Dawn device, and
 // compared with torch's eval output; with the default pipeline (folded and
 // fused) and with --no-opt (eval semantics only), at the stored batch and at
-// batch 1. The largest error per case and per family is printed at the end
+// batch 1, and the optimised bundle once more on its quick pipelines (the
+// small-block kernels a bundle runs first while its fast ones compile). The largest error per case and per family is printed at the end
 // for the release notes.
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/compile.ts';
+import type { PipelineChoice } from '../../runtime/bundle/load-bundle.ts';
 import { agreement, firstSamples, listModelCases, loadModelCase, runBundle, type ModelCase } from './model-cases.ts';
 
 interface Row {
@@ -15,7 +17,7 @@ interface Row {
   readonly errors: Partial<Record<Run, number>>;
 }
 
-type Run = 'optimised' | 'no-opt' | 'batch 1';
+type Run = 'optimised' | 'no-opt' | 'batch 1' | 'quick';
 
 const rows: Row[] = [];
 
@@ -31,13 +33,13 @@ function compileCase(c: ModelCase, noOpt: boolean) {
  * Compiles the case, runs it at the stored batch and, when `alsoBatch1`, at
  * batch 1 on the same loaded bundle; returns the largest |got - want| of each.
  */
-async function check(c: ModelCase, label: string, noOpt: boolean, alsoBatch1: boolean): Promise<number[]> {
+async function check(c: ModelCase, label: string, noOpt: boolean, alsoBatch1: boolean, pipelines: PipelineChoice = 'fast'): Promise<number[]> {
   const { bundle, trainGraph } = compileCase(c, noOpt);
   // The spec declares exactly torch's state_dict: nothing initialised, nothing left over.
   expect([...trainGraph!.tensors.keys()].sort()).toEqual([...c.weights.keys()].sort());
   const runs = [{ input: c.input, want: c.expected, what: label }];
   if (alsoBatch1) runs.push({ input: firstSamples(c.input, 1), want: firstSamples(c.expected, 1), what: `${label}, batch 1` });
-  const outputs = await runBundle(bundle!, runs.map((r) => ({ [c.inputName]: r.input.data })));
+  const outputs = await runBundle(bundle!, runs.map((r) => ({ [c.inputName]: r.input.data })), pipelines);
   return runs.map((r, i) => {
     const got = outputs[i]![c.outputName];
     expect(got, `the bundle has no output ${c.outputName}`).toBeDefined();
@@ -51,7 +53,7 @@ async function check(c: ModelCase, label: string, noOpt: boolean, alsoBatch1: bo
 }
 
 function formatTable(): string {
-  const runs: Run[] = ['optimised', 'no-opt', 'batch 1'];
+  const runs: Run[] = ['optimised', 'no-opt', 'batch 1', 'quick'];
   const fmt = (v: number | undefined) => (v === undefined ? 'failed' : v.toExponential(1));
   const lines = ['max |torch - regc| per case:', `| case | family | ${runs.join(' | ')} |`, `|---|---|${runs.map(() => '---|').join('')}`];
   for (const r of [...rows].sort((p, q) => p.family.localeCompare(q.family) || p.name.localeCompare(q.name))) {
@@ -85,6 +87,7 @@ describe('whole models against PyTorch (tests/golden/models)', () => {
       rows.push(row);
       [row.errors.optimised, row.errors['batch 1']] = await check(c, 'optimised', false, true);
       [row.errors['no-opt']] = await check(c, 'no-opt', true, false);
+      [row.errors.quick] = await check(c, 'quick pipelines', false, false, 'quick');
     });
   }
 });

@@ -30,6 +30,7 @@ export const regcSystem: BenchSystem = {
         if (!output) throw new Error(`the bundle has no output ${model.outputName}`);
         return output.data;
       },
+      settle: () => bundle.ready(),
       dispose() {
         bundle.destroy();
         device.destroy();

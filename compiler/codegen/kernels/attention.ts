@@ -20,6 +20,7 @@ import {
   type Size,
 } from './layout.ts';
 import { gemmKernel } from './matmul.ts';
+import type { Tiling } from './tiling.ts';
 import { F32_LOWEST } from './reduce.ts';
 
 /**
@@ -125,7 +126,7 @@ function attendKernel(opts: {
  * out_proj.weight [E, E], out_proj.bias [E]? — both biases or neither, as
  * torch's `bias` flag makes them.
  */
-export function multiheadAttentionKernels(node: Node<'multihead_attention'>, inputTypes: readonly TensorType[]): Kernel[] {
+export function multiheadAttentionKernels(node: Node<'multihead_attention'>, inputTypes: readonly TensorType[], tiling: Tiling = 'fast'): Kernel[] {
   const hasBias = node.inputs.length === 5;
   if (!hasBias && node.inputs.length !== 3) {
     throw new Error(`multihead_attention node %${node.id} has ${node.inputs.length} inputs, expected 3 or 5`);
@@ -155,6 +156,7 @@ export function multiheadAttentionKernels(node: Node<'multihead_attention'>, inp
     b: { name: 'in_proj_weight', input: 1 },
     ...(hasBias ? { bias: bias(2) } : {}),
     epilogue: [],
+    tiling,
   });
   const outProjection = gemmKernel({
     name: kernelName(node, 'out_proj'),
@@ -168,6 +170,7 @@ export function multiheadAttentionKernels(node: Node<'multihead_attention'>, inp
     b: { name: 'out_proj_weight', input: outWeightIndex },
     ...(hasBias ? { bias: bias(4) } : {}),
     epilogue: [],
+    tiling,
   });
   return [
     rebind(inProjection, { dst: qkvSource }),

@@ -23,9 +23,13 @@ import {
 } from './normalization.ts';
 import { reduceKernels } from './reduce.ts';
 import { softmaxKernels } from './softmax.ts';
+import type { Tiling } from './tiling.ts';
 
-/** Pure and deterministic: the same node and input types give the same WGSL text. */
-export type KernelGenerator<Op extends OpName = OpName> = (node: Node<Op>, inputTypes: readonly TensorType[]) => Kernel[];
+/**
+ * Pure and deterministic: the same node, input types and tiling give the same
+ * WGSL text. Generators without blocked kernels ignore the tiling.
+ */
+export type KernelGenerator<Op extends OpName = OpName> = (node: Node<Op>, inputTypes: readonly TensorType[], tiling?: Tiling) => Kernel[];
 
 export const KERNELS: { readonly [Op in OpName]?: KernelGenerator<Op> } = {
   linear: linearKernels,
@@ -52,8 +56,8 @@ export const KERNELS: { readonly [Op in OpName]?: KernelGenerator<Op> } = {
   multihead_attention: multiheadAttentionKernels,
 };
 
-export function generateKernels(node: Node, inputTypes: readonly TensorType[]): Kernel[] {
+export function generateKernels(node: Node, inputTypes: readonly TensorType[], tiling: Tiling = 'fast'): Kernel[] {
   const generate = KERNELS[node.op] as KernelGenerator | undefined;
   if (!generate) throw new Error(`no kernel generator for op '${node.op}'`);
-  return generate(node, inputTypes);
+  return generate(node, inputTypes, tiling);
 }

@@ -5,8 +5,9 @@ import type { Node, TensorType } from '../../ir/types.ts';
 import type { Kernel } from '../kernel.ts';
 import { kernelName, sizeOfDim, sizeProduct } from './layout.ts';
 import { gemmKernel } from './matmul.ts';
+import type { Tiling } from './tiling.ts';
 
-export function linearKernels(node: Node<'linear'>, inputTypes: readonly TensorType[]): Kernel[] {
+export function linearKernels(node: Node<'linear'>, inputTypes: readonly TensorType[], tiling: Tiling = 'fast'): Kernel[] {
   const xShape = inputTypes[0]!.shape;
   const [outFeatures, inFeatures] = inputTypes[1]!.shape as [number, number];
   const hasBias = inputTypes.length > 2 && !node.attrs.epilogue.some((s) => s.kind === 'binary' && s.operand === 2);
@@ -22,6 +23,7 @@ export function linearKernels(node: Node<'linear'>, inputTypes: readonly TensorT
       b: { name: 'weight', input: 1 },
       ...(hasBias ? { bias: { name: 'bias', input: 2, index: (_row: string, col: string) => col } } : {}),
       epilogue: node.attrs.epilogue,
+      tiling,
     }),
   ];
 }
