@@ -13,6 +13,21 @@ export interface CompileRecord {
   readonly repeats?: number;
   readonly shaders?: number;
   readonly dispatches?: number;
+  readonly memory?: MemoryFigures;
+}
+
+/** regc's activation memory at the benchmark batch, from its memory plan, in bytes. */
+export interface MemoryFigures {
+  readonly batch: number;
+  /** The buffer slots the liveness plan allocates. */
+  readonly planned: number;
+  /** The most bytes live at one step: no plan can allocate less. */
+  readonly peakLive: number;
+  /** One buffer for every value of the same (optimised) graph: inputs, kernel outputs, scratch. */
+  readonly perValue: number;
+  /** One buffer for every value of the graph compiled with --no-opt (nothing folded or fused), as an op-by-op runtime would hold them. */
+  readonly perValueUnfused: number;
+  readonly weights: number;
 }
 
 export const RESULT_PREFIX = 'RESULT ';

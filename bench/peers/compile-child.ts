@@ -10,8 +10,10 @@ import { bundleFiles, type BundleFiles } from '../../compiler/bundle/bundle-file
 import { compileSource } from '../../compiler/compile.ts';
 import type { GivenTensor } from '../../compiler/lower/weight-source.ts';
 import { readSafetensors } from '../../runtime/io/safetensors.ts';
-import { resultLine, type CompileRecord } from './child-protocol.ts';
-import { isModelName, modelPaths, type ModelName } from './models.ts';
+import type { GeneratedBundle } from '../../compiler/codegen/generate.ts';
+import { peakLiveBytes, planBytes } from '../../compiler/codegen/memory-plan.ts';
+import { resultLine, type CompileRecord, type MemoryFigures } from './child-protocol.ts';
+import { isModelName, MODELS, modelPaths, readModelIo, type ModelName } from './models.ts';
 import { median } from './stats.ts';
 
 function option(args: readonly string[], name: string): string {
@@ -30,11 +32,29 @@ function readGivenWeights(path: string): Map<string, GivenTensor> {
   return weights;
 }
 
-function compileOnce(spec: string, specPath: string, weights: ReadonlyMap<string, GivenTensor>): { files: BundleFiles; shaders: number; dispatches: number } {
-  const result = compileSource(spec, specPath, { weights, weightsPath: 'weights.safetensors' });
+function compileBundle(spec: string, specPath: string, weights: ReadonlyMap<string, GivenTensor>, noOpt = false): GeneratedBundle {
+  const result = compileSource(spec, specPath, { weights, weightsPath: 'weights.safetensors', noOpt });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (!result.bundle || errors.length > 0) throw new Error(`${specPath} does not compile: ${errors.map((d) => d.message).join('; ')}`);
-  return { files: bundleFiles(result.bundle), shaders: result.bundle.manifest.shaders.length, dispatches: result.bundle.manifest.dispatches.length };
+  return result.bundle;
+}
+
+function compileOnce(spec: string, specPath: string, weights: ReadonlyMap<string, GivenTensor>): { files: BundleFiles; bundle: GeneratedBundle } {
+  const bundle = compileBundle(spec, specPath, weights);
+  return { files: bundleFiles(bundle), bundle };
+}
+
+function memoryFigures(bundle: GeneratedBundle, unfused: GeneratedBundle, batch: number): MemoryFigures {
+  let weights = 0;
+  for (const w of bundle.weights.values()) weights += w.data.length * 4;
+  return {
+    batch,
+    planned: planBytes(bundle.memory.slots, batch),
+    peakLive: peakLiveBytes(bundle.memory.values, batch),
+    perValue: planBytes(bundle.memory.values.map((v) => v.elements), batch),
+    perValueUnfused: planBytes(unfused.memory.values.map((v) => v.elements), batch),
+    weights,
+  };
 }
 
 function writeBundle(folder: string, files: BundleFiles): void {
@@ -60,14 +80,17 @@ function compileModel(model: ModelName, repeats: number, bundles: string): Compi
     const later = Array.from({ length: repeats }, time);
     const last = later.at(-1) ?? first;
     writeBundle(join(bundles, model), last.compiled.files);
+    const { manifest } = last.compiled.bundle;
+    const batch = readModelIo(MODELS[model], new Uint8Array(readFileSync(paths.io))).input.shape[0]!;
     return {
       model,
       ok: true,
       firstMs: first.ms,
       medianMs: later.length > 0 ? median(later.map((t) => t.ms)) : first.ms,
       repeats: later.length,
-      shaders: last.compiled.shaders,
-      dispatches: last.compiled.dispatches,
+      shaders: manifest.shaders.length,
+      dispatches: manifest.dispatches.length,
+      memory: memoryFigures(last.compiled.bundle, compileBundle(spec, paths.spec, weights, true), batch),
     };
   } catch (error) {
     return { model, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };

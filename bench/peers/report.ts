@@ -129,6 +129,29 @@ function compileTable(records: readonly CompileRecord[]): string {
   return table(['model', 'first compile (ms)', 'median of later (ms)', 'later compiles', 'shaders', 'dispatches'], rows);
 }
 
+function memoryTable(records: readonly CompileRecord[]): string {
+  const ratio = (part: number, whole: number) => `${(part / whole).toFixed(2)}×`;
+  const rows = records.flatMap((r) => {
+    const m = r.memory;
+    if (!r.ok || !m) return [];
+    return [[
+      r.model,
+      String(m.batch),
+      formatMiB(m.planned),
+      formatMiB(m.peakLive),
+      formatMiB(m.perValue),
+      ratio(m.planned, m.perValue),
+      formatMiB(m.perValueUnfused),
+      ratio(m.planned, m.perValueUnfused),
+      formatMiB(m.weights),
+    ]];
+  });
+  return table(
+    ['model', 'batch', 'planned (MiB)', 'least possible (MiB)', 'one buffer per value (MiB)', 'planned ÷ per value', 'per value, unfused graph (MiB)', 'planned ÷ unfused', 'weights (MiB)'],
+    rows,
+  );
+}
+
 function failures(run: BenchRun): string[] {
   const lines: string[] = [];
   for (const r of run.records) if (!r.ok) lines.push(`- ${SYSTEM_LABELS[r.system]} on ${r.model} (${ENVIRONMENT_LABELS[r.environment]}): ${firstLine(r.error)}`);
@@ -189,6 +212,16 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
   }
   if (run.compile.length > 0) {
     out.push('', '### Compile time (regc)', '', 'From the spec text and the torch weights to the bundle files in memory, in a fresh Node process per model.', '', compileTable(run.compile));
+    if (run.compile.some((r) => r.memory)) {
+      out.push(
+        '',
+        '### Activation memory (regc)',
+        '',
+        "From regc's memory plan at the benchmark batch: the buffer slots the liveness-based plan allocates, against one buffer for every value of the same graph, and against one buffer for every value of the unfused graph (`--no-opt`: each op's output its own tensor, as a runtime dispatching op by op holds them). The least possible is the most bytes live at any one step of the fused graph, which no plan can go below. Weights are the same in every column and not included.",
+        '',
+        memoryTable(run.compile),
+      );
+    }
   }
   const failed = failures(run);
   if (failed.length > 0) out.push('', '### Failures', '', ...failed);

@@ -2,7 +2,7 @@
 // holds except the file layout (compiler/bundle writes that).
 import { elementCount } from '../ir/ops.ts';
 import type { Graph, Node, ValueId } from '../ir/types.ts';
-import type { Kernel } from './kernel.ts';
+import type { AffineInN, Kernel } from './kernel.ts';
 import { KERNELS, type KernelGenerator } from './kernels/index.ts';
 import type { Tiling } from './kernels/tiling.ts';
 import { planMemory, type PlannedValue } from './memory-plan.ts';
@@ -17,6 +17,12 @@ export interface GeneratedBundle {
   readonly shaders: ReadonlyMap<string, string>;
   /** Stored tensors to write to weights.safetensors, in buffer order. */
   readonly weights: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+  /**
+   * Activation memory: the size of every value that needs a buffer (graph
+   * inputs, kernel outputs, scratch) and of the slots the plan shares among
+   * them; bench/ reports the ratio of the two.
+   */
+  readonly memory: { readonly values: readonly PlannedValue[]; readonly slots: readonly AffineInN[] };
 }
 
 export interface GenerateOptions {
@@ -207,7 +213,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
     shaders,
     dispatches,
   };
-  return { manifest, shaders: shaderFiles, weights };
+  return { manifest, shaders: shaderFiles, weights, memory: { values: [...planned.values()], slots: plan.slotSizes } };
 }
 
 function uniqueId(base: string, taken: ReadonlyMap<string, string>): string {

@@ -60,3 +60,19 @@ export function planMemory(values: ReadonlyMap<number, PlannedValue>): MemoryPla
 export function planBytes(sizes: readonly AffineInN[], n: number): number {
   return sizes.reduce((sum, s) => sum + (s.perN * n + s.fixed) * 4, 0);
 }
+
+/**
+ * The most bytes live at any one step at batch size n: what any plan must
+ * hold at once, so the yardstick for how close a plan comes to the least.
+ * A value is live from the step that writes it through its last reader.
+ */
+export function peakLiveBytes(values: readonly PlannedValue[], n: number): number {
+  const steps = new Set(values.map((v) => Math.max(v.producedAt, 0)));
+  let peak = 0;
+  for (const step of steps) {
+    let live = 0;
+    for (const v of values) if (v.producedAt <= step && step <= v.lastUse) live += (v.elements.perN * n + v.elements.fixed) * 4;
+    peak = Math.max(peak, live);
+  }
+  return peak;
+}

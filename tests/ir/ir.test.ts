@@ -5,7 +5,7 @@ import { printGraph } from '../../compiler/ir/print.ts';
 import { rewrite, RewriteLimitError, type Rule } from '../../compiler/ir/rewrite.ts';
 import type { Graph } from '../../compiler/ir/types.ts';
 import { verifyGraph } from '../../compiler/ir/verify.ts';
-import { planMemory } from '../../compiler/codegen/memory-plan.ts';
+import { peakLiveBytes, planBytes, planMemory } from '../../compiler/codegen/memory-plan.ts';
 
 function mlp(): Graph {
   const b = new GraphBuilder('eval');
@@ -90,5 +90,17 @@ describe('memory plan', () => {
     expect(plan.slotOf.get(2)).toBe(plan.slotOf.get(0));
     expect(plan.slotOf.get(3)).toBe(plan.slotOf.get(1));
     expect(plan.slotSizes.length).toBe(2);
+  });
+
+  test('the least memory any plan needs is the most bytes live at one step', () => {
+    const values = new Map([
+      [0, { producedAt: -1, lastUse: 0, elements: { perN: 4, fixed: 0 } }],
+      [1, { producedAt: 0, lastUse: 1, elements: { perN: 2, fixed: 1 } }],
+      [2, { producedAt: 1, lastUse: 2, elements: { perN: 2, fixed: 0 } }],
+      [3, { producedAt: 2, lastUse: Infinity, elements: { perN: 8, fixed: 0 } }],
+    ]);
+    // At batch 3 step 0 holds 19 elements (values 0, 1), step 1 holds 13 (1, 2), step 2 holds 30 (2, 3).
+    expect(peakLiveBytes([...values.values()], 3)).toBe(30 * 4);
+    expect(planBytes(planMemory(values).slotSizes, 3)).toBeGreaterThanOrEqual(30 * 4);
   });
 });
