@@ -213,17 +213,18 @@ function pointwiseConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tilin
 
 /**
  * Output channels x vec4s of pixels per invocation. On SwiftShader the cost
- * is in the loads (each a per-lane gather), so larger tiles that reuse each
- * input load across more channels keep paying off (3x3 conv 32 -> 64 on
- * 28x28, N = 16, GFLOP/s: 4x4 0.5, 8x4 1.45, 16x8 2.0, 16x16 2.4). 16 x 8
- * (128 accumulators) is where we stop, since real GPUs lose occupancy past it.
- * Groups whose channels are not whole quads get 4 x 4, narrow ones (depthwise)
- * fewer channels with more pixels. The quick tiling caps the block at 4 x 4,
- * which compiles over ten times faster than 16 x 8 (see tiling.ts).
+ * is in the loads (each a per-lane gather), so tiles that reuse each input
+ * load across more channels pay off; more pixels per channel do not (3x3 conv
+ * 32 -> 64 on 28x28, N = 16, GFLOP/s: 4x4 0.5-0.7, 8x4 0.7-0.95, 8x8 1.5,
+ * 16x4 2.0-2.3, 16x8 2.0-2.4, 16x16 2.4). 16 x 4 runs as fast as 16 x 8 and
+ * compiles in a quarter of the time (250 ms against 1 s), so it is the tile
+ * for whole groups of 16. Groups whose channels are not whole quads get
+ * 4 x 4, narrow ones (depthwise) fewer channels with more pixels. The quick
+ * tiling caps the block at 4 x 4, which compiles in 30-80 ms (see tiling.ts).
  */
 function convTile(og: number, tiling: Tiling): { readonly channels: number; readonly pixelVecs: number } {
   if (tiling === 'quick' && og > 4) return { channels: 4, pixelVecs: 1 };
-  if (og % 16 === 0) return { channels: 16, pixelVecs: 2 };
+  if (og % 16 === 0) return { channels: 16, pixelVecs: 1 };
   if (og % 8 === 0) return { channels: 8, pixelVecs: 2 };
   if (og % 4 === 0) return { channels: 4, pixelVecs: 2 };
   if (og > 4) return { channels: 4, pixelVecs: 1 };
