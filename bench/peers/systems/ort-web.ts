@@ -12,7 +12,7 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
  * SharedArrayBuffer memory, which Dawn's binding rejects ("Invalid
  * argument"); a browser accepts them. Copy such data to a plain buffer first.
  */
-function copySharedWrites(): void {
+export function copySharedWrites(): void {
   const queue = (globalThis as unknown as { GPUQueue: { prototype: GPUQueue } }).GPUQueue.prototype;
   const writeBuffer = queue.writeBuffer;
   queue.writeBuffer = function (this: GPUQueue, buffer: GPUBuffer, offset: number, data: BufferSource, dataOffset?: number, size?: number): undefined {
