@@ -18,8 +18,11 @@ export interface MeasureOptions {
 export interface Measurement {
   /** Time origin (process start in Node, navigation start in a page) to the first output, in ms. */
   readonly coldStartMs: number;
+  /** Time origin to the call of system.load(): starting the process or page, the harness reading its files. */
+  readonly loadStartMs: number;
   /** system.load(): reading the model, building it, device and pipeline creation. */
   readonly loadMs: number;
+  readonly loadPhases?: Readonly<Record<string, number>>;
   readonly firstRunMs: number;
   /** Time origin to the end of settle(): the system at full speed (the cold start where it has no settle). */
   readonly settledMs: number;
@@ -75,7 +78,9 @@ export async function measure(
     }
     return {
       coldStartMs,
+      loadStartMs: loadStart,
       loadMs,
+      ...(loaded.loadPhases ? { loadPhases: loaded.loadPhases } : {}),
       firstRunMs,
       settledMs,
       latencyMs: { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples },

@@ -152,6 +152,25 @@ function memoryTable(records: readonly CompileRecord[]): string {
   );
 }
 
+/** regc's cold start by phase, from the records that carry its load phases. */
+function coldStartPhases(records: readonly RunRecord[]): string | undefined {
+  const rows = records.flatMap((r) => {
+    if (!r.ok || r.system !== 'regc' || !r.loadPhases || r.loadStartMs === undefined) return [];
+    const p = r.loadPhases;
+    return [[
+      ENVIRONMENT_LABELS[r.environment],
+      r.model,
+      formatMs(r.loadStartMs),
+      formatMs(p.device ?? NaN),
+      formatMs(p.bundle ?? NaN),
+      formatMs(r.firstRunMs),
+      formatMs(r.coldStartMs),
+    ]];
+  });
+  if (rows.length === 0) return undefined;
+  return table(['environment', 'model', 'before load', 'device', 'bundle: files, weights, first pipelines', 'first run', 'cold start'], rows);
+}
+
 function failures(run: BenchRun): string[] {
   const lines: string[] = [];
   for (const r of run.records) if (!r.ok) lines.push(`- ${SYSTEM_LABELS[r.system]} on ${r.model} (${ENVIRONMENT_LABELS[r.environment]}): ${firstLine(r.error)}`);
@@ -209,6 +228,17 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
     for (const environment of environments) {
       out.push('', `${ENVIRONMENT_LABELS[environment]}:`, '', figureTable(figure, run.records.filter((r) => r.environment === environment)));
     }
+  }
+  const phases = coldStartPhases(run.records);
+  if (phases) {
+    out.push(
+      '',
+      "### Where regc's cold start goes",
+      '',
+      'ms; before load: from the time origin to the start of loading (process or page start, the harness reading its input and expected output); device: requesting the adapter and device; bundle: reading the manifest, weights and shaders and creating the pipelines the first run needs.',
+      '',
+      phases,
+    );
   }
   if (run.compile.length > 0) {
     out.push('', '### Compile time (regc)', '', 'From the spec text and the torch weights to the bundle files in memory, in a fresh Node process per model.', '', compileTable(run.compile));

@@ -38,6 +38,8 @@ export interface LoadedModel {
    * at full speed. Absent when there is none.
    */
   settle?(): Promise<void>;
+  /** Where load() spent its time, in ms by phase, for systems that report it. */
+  readonly loadPhases?: Readonly<Record<string, number>>;
   dispose(): Promise<void> | void;
 }
 

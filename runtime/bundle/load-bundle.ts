@@ -84,7 +84,8 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
     throw new BundleError(`${source.description}: manifest.json is not valid JSON: ${(e as Error).message}`);
   }
   const manifest = validateManifest(raw);
-  const weights = readSafetensors(await source.readBytes(manifest.weightsFile));
+  const weightBytes = source.readBytes(manifest.weightsFile);
+  weightBytes.catch(() => undefined); // awaited below, after the shaders
   const shaderTexts = new Map(await Promise.all(manifest.shaders.map(async (s) => [s.id, await source.readText(s.file)] as const)));
   const choice = options.pipelines ?? 'tiered';
 
@@ -101,20 +102,6 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
   for (const id of firstNeeded) later.delete(id);
 
   return captureErrors(device, `loading ${source.description}`, async () => {
-    const weightBuffers = new Map<number, GPUBuffer>();
-    for (const spec of manifest.buffers) {
-      if (spec.kind !== 'weight') continue;
-      const tensor = weights.tensors.get(spec.tensor);
-      if (!tensor) throw new BundleError(`${manifest.weightsFile}: missing tensor ${spec.tensor}`);
-      if (!(tensor.data instanceof Float32Array)) throw new BundleError(`${manifest.weightsFile}: tensor ${spec.tensor} is ${tensor.dtype}, expected a float type`);
-      if (tensor.data.length !== spec.elements) {
-        throw new BundleError(`${manifest.weightsFile}: tensor ${spec.tensor} has ${tensor.data.length} elements, the manifest expects ${spec.elements}`);
-      }
-      const buffer = device.createBuffer({ label: spec.tensor, size: Math.max(4, spec.elements * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-      device.queue.writeBuffer(buffer, 0, tensor.data as Float32Array<ArrayBuffer>);
-      weightBuffers.set(spec.id, buffer);
-    }
-
     // A quick shader binds what its fast twin binds, so one group-equivalent
     // layout per shader lets a bind group serve either pipeline. Modules and
     // layouts are all made now, inside this error scope; only the compiles
@@ -143,11 +130,38 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
           },
         );
     };
-    const first = manifest.shaders.filter((s) => firstNeeded.has(s.id)).map(prepare);
+    // The compiles the first run waits for start before anything else, so
+    // they overlap reading and uploading the weights.
+    const firstCompiles = Promise.all(manifest.shaders.filter((s) => firstNeeded.has(s.id)).map((s) => prepare(s)()));
+    firstCompiles.catch(() => undefined); // awaited below, after the weights
     const background = choice === 'quick' ? [] : manifest.shaders.filter((s) => later.has(s.id)).map(prepare);
-    await Promise.all(first.map((compile) => compile()));
+
+    const weightBuffers = new Map<number, GPUBuffer>();
+    try {
+      uploadWeights(device, manifest, readSafetensors(await weightBytes), weightBuffers);
+      await firstCompiles;
+    } catch (e) {
+      for (const buffer of weightBuffers.values()) buffer.destroy();
+      throw e;
+    }
     return new Runner(device, manifest, weightBuffers, layouts, pipelines, () => Promise.all(background.map((compile) => compile())).then(() => undefined));
   });
+}
+
+/** One buffer per weight tensor, each checked against the manifest before it is made. */
+function uploadWeights(device: GPUDevice, manifest: Manifest, weights: ReturnType<typeof readSafetensors>, weightBuffers: Map<number, GPUBuffer>): void {
+  for (const spec of manifest.buffers) {
+    if (spec.kind !== 'weight') continue;
+    const tensor = weights.tensors.get(spec.tensor);
+    if (!tensor) throw new BundleError(`${manifest.weightsFile}: missing tensor ${spec.tensor}`);
+    if (!(tensor.data instanceof Float32Array)) throw new BundleError(`${manifest.weightsFile}: tensor ${spec.tensor} is ${tensor.dtype}, expected a float type`);
+    if (tensor.data.length !== spec.elements) {
+      throw new BundleError(`${manifest.weightsFile}: tensor ${spec.tensor} has ${tensor.data.length} elements, the manifest expects ${spec.elements}`);
+    }
+    const buffer = device.createBuffer({ label: spec.tensor, size: Math.max(4, spec.elements * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(buffer, 0, tensor.data as Float32Array<ArrayBuffer>);
+    weightBuffers.set(spec.id, buffer);
+  }
 }
 
 interface BatchState {

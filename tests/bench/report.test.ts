@@ -11,6 +11,7 @@ function ok(system: RunRecord['system'], model: RunRecord['model'], latency: num
     environment: 'node',
     ok: true,
     coldStartMs: 1000,
+    loadStartMs: 100,
     loadMs: 500,
     firstRunMs: 100,
     settledMs: 1000,

@@ -20,9 +20,12 @@ export const regcSystem: BenchSystem = {
   id: 'regc',
   usesGpu: true,
   async load(model: ModelInfo, context: LoadContext): Promise<LoadedModel> {
+    const start = performance.now();
     const { device } = await requestBrowserDevice();
+    const deviceReady = performance.now();
     const bundle = await loadBundleFrom(bundleSource(context.files, context.regcBundle), device);
     return {
+      loadPhases: { device: deviceReady - start, bundle: performance.now() - deviceReady },
       feed: (input: F32Tensor) => input.data,
       async run(fed) {
         const outputs = await bundle.run({ [model.inputName]: fed as Float32Array });
