@@ -81,7 +81,7 @@ describe('compute kernel generation', () => {
     const [quick] = generateKernels(node, types, 'quick');
     expect(quick!.wgsl).not.toBe(fast!.wgsl);
     expect(quick!.bindings).toEqual(fast!.bindings);
-    expect(gemmTile({ k: 1, n: true }, 64, 'quick')).toEqual({ rows: 4, cols: 4 });
+    expect(gemmTile({ k: 1, n: true }, 64, 'quick')).toEqual({ rows: 2, cols: 4 });
     expect(gemmTile({ k: 1, n: true }, 64, 'fast')).toEqual({ rows: 8, cols: 8 });
   });
 
