@@ -17,18 +17,18 @@
 // processes falls on all of them alike. Every output is checked against a
 // float64 JS reference before it counts.
 //
-// Prints the tables and writes them as a markdown section to
-// bench/kernels/RESULTS-section.md (for bench/RESULTS.md).
+// Prints the tables and writes them as this benchmark's section of
+// bench/RESULTS.md (other sections untouched).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { formatError, formatMs } from '../peers/report.ts';
+import { formatError, formatMs, replaceSection } from '../peers/report.ts';
 import { installNavigatorGpu } from '../peers/node-gpu.ts';
 import { agreement, median } from '../peers/stats.ts';
 import { installPassTimer, startPassTimer, stopPassTimer, type TimedPass } from './peers/pass-timer.ts';
 import { macs, makeInputs, PEER_PROBLEMS, reference, type PeerProblem } from './peers/problems.ts';
 import { KERNEL_SYSTEM_IDS, type KernelSystem, type KernelSystemId, type OpRunner } from './peers/system.ts';
 
-const SECTION_FILE = 'bench/kernels/RESULTS-section.md';
+const RESULTS_MD = 'bench/RESULTS.md';
 const HEADING = '## Kernels side by side (bench/kernels/peer-kernels.ts)';
 const PACKAGES = ['webgpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'onnxruntime-web'];
 /** Outputs within this fraction of the reference's largest magnitude count as right. */
@@ -319,8 +319,8 @@ async function main(argv: readonly string[]): Promise<void> {
   ];
   const section = lines.join('\n');
   if (options.write) {
-    writeFileSync(SECTION_FILE, section);
-    console.log(`\nwrote ${SECTION_FILE}`);
+    writeFileSync(RESULTS_MD, replaceSection(readFileSync(RESULTS_MD, 'utf8'), section, HEADING));
+    console.log(`\nwrote the section of ${RESULTS_MD}`);
   }
   const anyBad = startFailures.size > 0 || results.some((r) => r.outcomes.some((o) => !isMeasured(o) || !isRight(o)));
   // Dawn and ORT keep threads alive: leave once the results are out.

@@ -259,12 +259,12 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
   return `${out.join('\n')}\n`;
 }
 
-/** markdown with this benchmark's section replaced (or appended), other sections untouched. */
-export function replaceSection(markdown: string, section: string): string {
-  const start = markdown.indexOf(SECTION_HEADING);
+/** markdown with one benchmark's section (this one's by default) replaced or appended, other sections untouched. */
+export function replaceSection(markdown: string, section: string, heading: string = SECTION_HEADING): string {
+  const start = markdown.indexOf(heading);
   if (start < 0) return `${markdown.trimEnd()}\n\n${section}`;
-  const next = markdown.slice(start + SECTION_HEADING.length).search(/^## /m);
-  const end = next < 0 ? markdown.length : start + SECTION_HEADING.length + next;
+  const next = markdown.slice(start + heading.length).search(/^## /m);
+  const end = next < 0 ? markdown.length : start + heading.length + next;
   const rest = markdown.slice(end);
   return `${markdown.slice(0, start)}${section}${rest.length > 0 ? `\n${rest}` : ''}`;
 }

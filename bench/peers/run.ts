@@ -37,7 +37,7 @@ const NOTES: readonly string[] = [
   'ONNX files are `torch.onnx.export` (opset 17, dynamic batch) of the same modules; their initializers are ONNX external data pointing into `weights.safetensors`, except the tensors the exporter made itself (batchnorm folded into the convs at eval, transposed matmul weights), which stay inline.',
   'ORT-web in Node: its threaded WASM build passes SharedArrayBuffer views to `queue.writeBuffer`, which Dawn\'s Node binding rejects with "Invalid argument"; the bench copies those to a plain buffer first. Its Node cold start is mostly V8 compiling ORT\'s WASM on the first run, not WebGPU work: compare cold starts in Chromium.',
   'In Chromium the page is not cross-origin isolated, so ORT-web\'s WASM runs single-threaded there (its WebGPU kernels are unaffected). Cold starts in Chromium count from navigation start and include fetching the library, the model and the weights from a local server. Chromium\'s resident memory is mostly the browser itself (about 1 GB with any page), so its ratios say little.',
-  'regc is measured as it is: a bundle compiled ahead of time (compile time reported separately) loaded with the runtime\'s `loadBundleFrom`, which creates every pipeline at load.',
+  'regc is measured as it is: a bundle compiled ahead of time (compile time reported separately) loaded with the runtime\'s `loadBundleFrom` (default pipelines \'tiered\'): the first run uses the quick-compiling twins of its matmul/conv kernels, the fast pipelines compile after it, and the timed runs start once `ready()` says they all exist (the "Full speed" figure).',
 ];
 
 interface ChildOutput {
