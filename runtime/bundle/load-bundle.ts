@@ -4,7 +4,7 @@
 // per batch size on first use and cached.
 import { readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
-import type { DispatchSpec, Manifest, TensorPort } from './manifest.ts';
+import type { DispatchSpec, Manifest, ShaderSpec, TensorPort } from './manifest.ts';
 import { BundleError, validateManifest } from './validate-manifest.ts';
 
 export interface RunOptions {
@@ -84,9 +84,6 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
     throw new BundleError(`${source.description}: manifest.json is not valid JSON: ${(e as Error).message}`);
   }
   const manifest = validateManifest(raw);
-  const weightBytes = source.readBytes(manifest.weightsFile);
-  weightBytes.catch(() => undefined); // awaited below, after the shaders
-  const shaderTexts = new Map(await Promise.all(manifest.shaders.map(async (s) => [s.id, await source.readText(s.file)] as const)));
   const choice = options.pipelines ?? 'tiered';
 
   // Shaders the first run needs, and fast shaders it can do without.
@@ -100,6 +97,19 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
     }
   }
   for (const id of firstNeeded) later.delete(id);
+
+  // Everything is requested at once, but only the first run's shaders are
+  // waited for before their compiles start: over a network the rest (fast
+  // shaders, weights) arrives while those compile.
+  const firstShaders = manifest.shaders.filter((s) => firstNeeded.has(s.id));
+  const laterShaders = choice === 'quick' ? [] : manifest.shaders.filter((s) => later.has(s.id));
+  const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => source.readText(s.file)));
+  const firstTexts = readShaders(firstShaders);
+  const laterTexts = readShaders(laterShaders);
+  const weightBytes = source.readBytes(manifest.weightsFile);
+  for (const pending of [laterTexts, weightBytes]) pending.catch(() => undefined); // awaited below
+  const shaderTexts = new Map<string, string>();
+  (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));
 
   return captureErrors(device, `loading ${source.description}`, async () => {
     // A quick shader binds what its fast twin binds, so one group-equivalent
@@ -132,9 +142,10 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
     };
     // The compiles the first run waits for start before anything else, so
     // they overlap reading and uploading the weights.
-    const firstCompiles = Promise.all(manifest.shaders.filter((s) => firstNeeded.has(s.id)).map((s) => prepare(s)()));
+    const firstCompiles = Promise.all(firstShaders.map((s) => prepare(s)()));
     firstCompiles.catch(() => undefined); // awaited below, after the weights
-    const background = choice === 'quick' ? [] : manifest.shaders.filter((s) => later.has(s.id)).map(prepare);
+    (await laterTexts).forEach((text, i) => shaderTexts.set(laterShaders[i]!.id, text));
+    const background = laterShaders.map(prepare);
 
     const weightBuffers = new Map<number, GPUBuffer>();
     try {
