@@ -38,6 +38,8 @@ interface Step {
   readonly kernels: readonly Kernel[];
   /** Per kernel, its quick-tiling twin where that differs (see kernels/tiling.ts). */
   readonly quick: readonly (Kernel | undefined)[];
+  /** Scratch buffers computed at compile time (kernels' onHost), by scratch id: the weight holding each. */
+  readonly hosted: ReadonlyMap<string, string>;
 }
 
 export function kernelsFor(node: Node, graph: Graph, tiling: Tiling = 'fast'): readonly Kernel[] {
@@ -61,12 +63,61 @@ function quickTwins(fast: readonly Kernel[], quick: readonly Kernel[]): (Kernel 
   return fast.map((k, i) => (quick[i]!.wgsl === k.wgsl ? undefined : quick[i]));
 }
 
+type WeightTable = Map<string, { shape: readonly number[]; data: Float32Array }>;
+
+/**
+ * A node's kernels and their quick twins, less the kernels whose work can be
+ * done at compile time: those that only rearrange stored tensors (onHost)
+ * have their result added to `weights` (under the tensor's name and the
+ * scratch id) and are not dispatched.
+ */
+function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, string>, weights: WeightTable, withQuick: boolean): Step {
+  const all = kernelsFor(node, graph);
+  const twins = withQuick ? quickTwins(all, kernelsFor(node, graph, 'quick')) : all.map(() => undefined);
+  const hosted = new Map<string, string>();
+  const kept: number[] = [];
+  all.forEach((kernel, i) => {
+    const host = kernel.onHost;
+    const sources = host?.inputs.map((input) => weightOf.get(node.inputs[input]!));
+    if (!host || !sources || sources.some((name) => name === undefined)) {
+      kept.push(i);
+      return;
+    }
+    const data = host.compute(sources.map((name) => weights.get(name!)!.data));
+    // Two nodes may rearrange one tensor differently: same name only for the same data.
+    let name = `${sources[0]}.${host.scratch}`;
+    for (let n = 2; weights.has(name) && !sameData(weights.get(name)!.data, data); n++) name = `${sources[0]}.${host.scratch}_${n}`;
+    weights.set(name, { shape: [data.length], data });
+    hosted.set(host.scratch, name);
+  });
+  return { node, kernels: kept.map((i) => all[i]!), quick: kept.map((i) => twins[i]), hosted };
+}
+
+function sameData(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+/** Stored tensors some dispatch binds: a tensor only ever rearranged at compile time is not shipped. */
+function usedWeights(steps: readonly Step[], weightOf: ReadonlyMap<ValueId, string>): Set<string> {
+  const used = new Set<string>();
+  for (const step of steps) {
+    for (const name of step.hosted.values()) used.add(name);
+    for (const kernel of [...step.kernels, ...step.quick]) {
+      for (const b of kernel?.bindings ?? []) {
+        const name = b.source.kind === 'input' ? weightOf.get(step.node.inputs[b.source.index]!) : undefined;
+        if (name !== undefined) used.add(name);
+      }
+    }
+  }
+  return used;
+}
+
 export function generateBundle(graph: Graph, options: GenerateOptions): GeneratedBundle {
   if (graph.mode !== 'eval') throw new CodegenError('code generation needs an eval-mode graph; run the eval pipeline first');
   const alias = new Map<ValueId, ValueId>(); // view -> the value owning its buffer
   const root = (id: ValueId): ValueId => alias.get(id) ?? id;
   const weightOf = new Map<ValueId, string>();
-  const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  const weights: WeightTable = new Map();
   const steps: Step[] = [];
   const stepOf = new Map<ValueId, number>();
 
@@ -97,10 +148,11 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
       }
       default:
         stepOf.set(node.id, steps.length);
-        const kernels = kernelsFor(node, graph);
-        steps.push({ node, kernels, quick: options.quickVariants === false ? [] : quickTwins(kernels, kernelsFor(node, graph, 'quick')) });
+        steps.push(planStep(node, graph, weightOf, weights, options.quickVariants !== false));
     }
   }
+  const used = usedWeights(steps, weightOf);
+  for (const name of [...weights.keys()]) if (!used.has(name)) weights.delete(name);
 
   // Liveness of each activation root.
   const planned = new Map<ValueId, { producedAt: number; lastUse: number; elements: { perN: number; fixed: number } }>();
@@ -123,7 +175,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
   steps.forEach((step, index) => {
     for (const k of step.kernels)
       for (const b of k.bindings)
-        if (b.source.kind === 'scratch') {
+        if (b.source.kind === 'scratch' && !step.hosted.has(b.source.id)) {
           const key = `${index}:${b.source.id}`;
           if (!scratchKey.has(key)) {
             scratchKey.set(key, nextKey);
@@ -183,6 +235,8 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
           const s = b.source;
           if (s.kind === 'input') return bufferOf(step.node.inputs[s.index]!);
           if (s.kind === 'output') return bufferOf(step.node.id);
+          const hosted = step.hosted.get(s.id);
+          if (hosted !== undefined) return weightBuffer.get(hosted)!;
           return plan.slotOf.get(scratchKey.get(`${index}:${s.id}`)!)!;
         }),
         groups: kernel.groups,

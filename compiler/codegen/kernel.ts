@@ -50,6 +50,21 @@ export interface Kernel {
   readonly usesBatch: boolean;
   readonly groups: AffineInN;
   readonly groupsDivisor: number;
+  /**
+   * For a kernel that only rearranges stored tensors into a scratch buffer:
+   * the same computation on the host. Where every input it names is a stored
+   * tensor, codegen runs it at compile time and binds the result as a weight
+   * in place of the scratch buffer, and the kernel is not dispatched.
+   */
+  readonly onHost?: HostComputation;
+}
+
+export interface HostComputation {
+  /** Indices into the node's inputs, in the order `compute` takes them. */
+  readonly inputs: readonly number[];
+  /** The scratch id the kernel writes. */
+  readonly scratch: string;
+  compute(inputs: readonly Float32Array[]): Float32Array;
 }
 
 /** Several dispatches make one op when it needs passes (e.g. a two-stage reduction). */

@@ -85,6 +85,23 @@ describe('bundles on the device', () => {
   });
 });
 
+describe('compile-time work', () => {
+  test("a stored conv weight is reordered at compile time: no reorder dispatch, and only the reordered tensor ships", () => {
+    const b = new GraphBuilder('eval');
+    const x = b.input('x', { dtype: 'f32', shape: ['N', 4, 6, 6] });
+    const data = Float32Array.from({ length: 8 * 4 * 9 }, (_, i) => i);
+    const w = b.tensor({ name: 'c.weight', role: 'trainable', type: { dtype: 'f32', shape: [8, 4, 3, 3] } }, data);
+    const y = b.add('conv', [x, w], { spatial: 2, stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, epilogue: [] });
+    b.output('y', y);
+    const bundle = generateBundle(b.finish(), { model: 'Conv', generator: 'test' });
+    expect(bundle.manifest.dispatches.map((d) => d.label)).toHaveLength(1);
+    expect([...bundle.weights.keys()]).toEqual(['c.weight.weight_t']);
+    // [O, C, taps] -> [taps, C, O]: element (o, c, tap) lands at (tap * C + c) * O + o.
+    const moved = bundle.weights.get('c.weight.weight_t')!.data;
+    for (const [o, c, tap] of [[0, 0, 0], [7, 3, 8], [5, 1, 4]] as const) expect(moved[(tap * 4 + c) * 8 + o]).toBe(data[(o * 4 + c) * 9 + tap]);
+  });
+});
+
 describe('hostile manifests', () => {
   const good = () => JSON.parse(bundleFiles(linearRelu()).get('manifest.json') as string);
   const cases: [string, (m: any) => void, RegExp][] = [

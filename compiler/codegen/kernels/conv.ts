@@ -348,12 +348,26 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
   return quadWeights ? [reorderWeights(node, g, weightT), conv] : [conv];
 }
 
-/** weight [G, Og, Cg, taps] -> weight_t [G, taps, Cg, Og], one thread per element. */
+/**
+ * weight [G, Og, Cg, taps] -> weight_t [G, taps, Cg, Og], one thread per
+ * element; on the host at compile time when the weight is stored.
+ */
 function reorderWeights(node: Node<'conv'>, g: ConvGeometry, target: KernelBinding): Kernel {
   const cg = g.c / g.groups;
   const og = g.o / g.groups;
   const taps = g.kh * g.kw;
   const total = g.o * cg * taps;
+  const onHost = (weight: Float32Array): Float32Array => {
+    const out = new Float32Array(total);
+    for (let i = 0; i < total; i++) {
+      const tap = i % taps;
+      const c = Math.floor(i / taps) % cg;
+      const o = Math.floor(i / (taps * cg)) % og;
+      const grp = Math.floor(i / (taps * cg * og));
+      out[((grp * taps + tap) * cg + c) * og + o] = weight[i]!;
+    }
+    return out;
+  };
   const body = [
     `if (gidx >= ${total}u) { return; }`,
     `let tap = gidx % ${taps}u;`,
@@ -364,7 +378,7 @@ function reorderWeights(node: Node<'conv'>, g: ConvGeometry, target: KernelBindi
     `let grp = r2 / ${og}u;`,
     `weight_t[((grp * ${taps}u + tap) * ${cg}u + c) * ${og}u + o] = weight[gidx];`,
   ].join('\n');
-  return assembleKernel({
+  const kernel = assembleKernel({
     name: kernelName(node, 'weight_t'),
     bindings: [
       { name: 'weight', access: 'read', source: { kind: 'input', index: 1 } },
@@ -375,4 +389,5 @@ function reorderWeights(node: Node<'conv'>, g: ConvGeometry, target: KernelBindi
     groups: { perN: 0, fixed: total },
     groupsDivisor: WORKGROUP,
   });
+  return { ...kernel, onHost: { inputs: [1], scratch: 'weight_t', compute: ([weight]) => onHost(weight!) } };
 }
