@@ -1,11 +1,14 @@
-// Loads a validated bundle onto a GPUDevice: weights uploaded once, every
-// pipeline created (asynchronously, in parallel) at load, so the first run
-// costs no shader compilation. Activation buffers and bind groups are made
-// per batch size on first use and cached.
+// Loads a validated bundle onto a GPUDevice: weights uploaded once, the
+// pipelines the first run needs created (asynchronously) at load, so it
+// compiles nothing, and the rest after it (pipeline-tiers.ts). Activation
+// buffers and bind groups are made per batch size on first use and cached.
 import { readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
 import type { DispatchSpec, Manifest, ShaderSpec, TensorPort } from './manifest.ts';
+import { preparePipeline, shaderTiers, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
 import { BundleError, validateManifest } from './validate-manifest.ts';
+
+export type { PipelineChoice } from './pipeline-tiers.ts';
 
 export interface RunOptions {
   /** The batch size; inferred from the inputs' lengths when omitted. */
@@ -60,16 +63,6 @@ async function captureErrors<T>(device: GPUDevice, what: string, work: () => Pro
   return result;
 }
 
-/**
- * Which pipelines a bundle runs with. Dispatches may carry a quick variant
- * (see manifest.ts): 'tiered' creates the quick pipelines (and the fast ones
- * of dispatches without a variant) before returning, compiles the rest in the
- * background and switches each dispatch to its fast pipeline once that is
- * ready; 'fast' waits for every fast pipeline at load; 'quick' never creates
- * the fast pipelines that have quick variants (for tests and for comparing).
- */
-export type PipelineChoice = 'tiered' | 'fast' | 'quick';
-
 export interface BundleLoadOptions {
   /** Default 'tiered'. */
   readonly pipelines?: PipelineChoice;
@@ -86,23 +79,10 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
   const manifest = validateManifest(raw);
   const choice = options.pipelines ?? 'tiered';
 
-  // Shaders the first run needs, and fast shaders it can do without.
-  const firstNeeded = new Set<string>();
-  const later = new Set<string>();
-  for (const d of manifest.dispatches) {
-    if (!d.quick || choice === 'fast') firstNeeded.add(d.shader);
-    else {
-      firstNeeded.add(d.quick.shader);
-      later.add(d.shader);
-    }
-  }
-  for (const id of firstNeeded) later.delete(id);
-
   // Everything is requested at once, but only the first run's shaders are
   // waited for before their compiles start: over a network the rest (fast
   // shaders, weights) arrives while those compile.
-  const firstShaders = manifest.shaders.filter((s) => firstNeeded.has(s.id));
-  const laterShaders = choice === 'quick' ? [] : manifest.shaders.filter((s) => later.has(s.id));
+  const { first: firstShaders, later: laterShaders } = shaderTiers(manifest, choice);
   const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => source.readText(s.file)));
   const firstTexts = readShaders(firstShaders);
   const laterTexts = readShaders(laterShaders);
@@ -112,34 +92,8 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
   (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));
 
   return captureErrors(device, `loading ${source.description}`, async () => {
-    // A quick shader binds what its fast twin binds, so one group-equivalent
-    // layout per shader lets a bind group serve either pipeline. Modules and
-    // layouts are all made now, inside this error scope; only the compiles
-    // of the background set wait.
-    const layouts = new Map<string, GPUBindGroupLayout>();
-    const pipelines = new Map<string, GPUComputePipeline>();
-    const prepare = (shader: Manifest['shaders'][number]): (() => Promise<void>) => {
-      const entries: GPUBindGroupLayoutEntry[] = shader.bindings.map((access, binding) => ({
-        binding,
-        visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: access === 'read' ? 'read-only-storage' : 'storage' },
-      }));
-      if (shader.usesBatch) entries.push({ binding: shader.bindings.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
-      const layout = device.createBindGroupLayout({ label: shader.id, entries });
-      layouts.set(shader.id, layout);
-      const descriptor: GPUComputePipelineDescriptor = {
-        label: shader.id,
-        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-        compute: { module: device.createShaderModule({ label: shader.file, code: shaderTexts.get(shader.id)! }), entryPoint: shader.entryPoint },
-      };
-      return () =>
-        device.createComputePipelineAsync(descriptor).then(
-          (pipeline) => void pipelines.set(shader.id, pipeline),
-          (e: unknown) => {
-            throw new BundleError(`shader ${shader.file} does not compile: ${(e as Error).message}`);
-          },
-        );
-    };
+    const table: PipelineTable = { layouts: new Map(), pipelines: new Map() };
+    const prepare = (shader: ShaderSpec) => preparePipeline(device, shader, shaderTexts.get(shader.id)!, table);
     // The compiles the first run waits for start before anything else, so
     // they overlap reading and uploading the weights.
     const firstCompiles = Promise.all(firstShaders.map((s) => prepare(s)()));
@@ -155,7 +109,7 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
       for (const buffer of weightBuffers.values()) buffer.destroy();
       throw e;
     }
-    return new Runner(device, manifest, weightBuffers, layouts, pipelines, () => Promise.all(background.map((compile) => compile())).then(() => undefined));
+    return new Runner(device, manifest, weightBuffers, table, () => Promise.all(background.map((compile) => compile())).then(() => undefined));
   });
 }
 
@@ -190,8 +144,7 @@ class Runner implements LoadedBundle {
     private readonly device: GPUDevice,
     readonly manifest: Manifest,
     private readonly weightBuffers: Map<number, GPUBuffer>,
-    private readonly layouts: Map<string, GPUBindGroupLayout>,
-    private readonly pipelines: Map<string, GPUComputePipeline>,
+    private readonly table: PipelineTable,
     private readonly compileBackground: () => Promise<void>,
   ) {
     this.shaderById = new Map(manifest.shaders.map((s) => [s.id, s]));
@@ -284,7 +237,7 @@ class Runner implements LoadedBundle {
     const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({ binding, resource: { buffer: buffers.get(b)! } }));
     if (shader.usesBatch) entries.push({ binding: d.buffers.length, resource: { buffer: dims } });
     // The fast shader's layout, or with pipelines 'quick' its twin's (the two are group-equivalent).
-    const layout = this.layouts.get(d.shader) ?? this.layouts.get(d.quick!.shader)!;
+    const layout = this.table.layouts.get(d.shader) ?? this.table.layouts.get(d.quick!.shader)!;
     return this.device.createBindGroup({ label: d.label, layout, entries });
   }
 
@@ -299,14 +252,14 @@ class Runner implements LoadedBundle {
       const encoder = device.createCommandEncoder({ label: this.manifest.model });
       const pass = encoder.beginComputePass();
       this.manifest.dispatches.forEach((d, i) => {
-        const fast = this.pipelines.get(d.shader);
+        const fast = this.table.pipelines.get(d.shader);
         const variant = fast || !d.quick ? d : d.quick;
         const groups = Math.ceil(elementsOf(variant.groups, n) / variant.groupsDivisor);
         if (groups === 0) return;
         const y = Math.ceil(groups / MAX_GROUPS_PER_DIM);
         const x = Math.ceil(groups / y);
         if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
-        pass.setPipeline(fast ?? this.pipelines.get(d.quick!.shader)!);
+        pass.setPipeline(fast ?? this.table.pipelines.get(d.quick!.shader)!);
         pass.setBindGroup(0, state.bindGroups[i]!);
         pass.dispatchWorkgroups(x, y);
       });

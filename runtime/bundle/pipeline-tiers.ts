@@ -1,0 +1,73 @@
+// Which pipelines a bundle creates when, and creating them. Dispatches may
+// carry a quick variant (see manifest.ts): a shader with the same bindings
+// that compiles much faster and runs slower. The first run waits only for the
+// pipelines it will use; the rest compile afterwards.
+import type { Manifest, ShaderSpec } from './manifest.ts';
+import { BundleError } from './validate-manifest.ts';
+
+/**
+ * 'tiered' creates the quick pipelines (and the fast ones of dispatches
+ * without a variant) before the bundle is returned, compiles the rest in the
+ * background and switches each dispatch to its fast pipeline once that is
+ * ready; 'fast' waits for every fast pipeline at load; 'quick' never creates
+ * the fast pipelines that have quick variants (for tests and for comparing).
+ */
+export type PipelineChoice = 'tiered' | 'fast' | 'quick';
+
+export interface ShaderTiers {
+  /** Compiled before the first run. */
+  readonly first: readonly ShaderSpec[];
+  /** Compiled after it ('tiered'); empty for 'fast' and 'quick'. */
+  readonly later: readonly ShaderSpec[];
+}
+
+/** Each shader in at most one tier, in manifest order. */
+export function shaderTiers(manifest: Manifest, choice: PipelineChoice): ShaderTiers {
+  const first = new Set<string>();
+  const later = new Set<string>();
+  for (const d of manifest.dispatches) {
+    if (!d.quick || choice === 'fast') first.add(d.shader);
+    else {
+      first.add(d.quick.shader);
+      if (choice === 'tiered') later.add(d.shader);
+    }
+  }
+  return {
+    first: manifest.shaders.filter((s) => first.has(s.id)),
+    later: manifest.shaders.filter((s) => later.has(s.id) && !first.has(s.id)),
+  };
+}
+
+export interface PipelineTable {
+  /** By shader id; a quick shader binds what its fast twin binds, so a bind group made with either layout serves both. */
+  readonly layouts: Map<string, GPUBindGroupLayout>;
+  /** By shader id, filled in as compiles finish. */
+  readonly pipelines: Map<string, GPUComputePipeline>;
+}
+
+/**
+ * Makes the shader's module and layout now (so errors land in the caller's
+ * error scope) and returns the compile, to start when wanted.
+ */
+export function preparePipeline(device: GPUDevice, shader: ShaderSpec, code: string, table: PipelineTable): () => Promise<void> {
+  const entries: GPUBindGroupLayoutEntry[] = shader.bindings.map((access, binding) => ({
+    binding,
+    visibility: GPUShaderStage.COMPUTE,
+    buffer: { type: access === 'read' ? 'read-only-storage' : 'storage' },
+  }));
+  if (shader.usesBatch) entries.push({ binding: shader.bindings.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+  const layout = device.createBindGroupLayout({ label: shader.id, entries });
+  table.layouts.set(shader.id, layout);
+  const descriptor: GPUComputePipelineDescriptor = {
+    label: shader.id,
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module: device.createShaderModule({ label: shader.file, code }), entryPoint: shader.entryPoint },
+  };
+  return () =>
+    device.createComputePipelineAsync(descriptor).then(
+      (pipeline) => void table.pipelines.set(shader.id, pipeline),
+      (e: unknown) => {
+        throw new BundleError(`shader ${shader.file} does not compile: ${(e as Error).message}`);
+      },
+    );
+}

@@ -1,0 +1,61 @@
+// Which shaders a bundle compiles before its first run and which after, for
+// each pipeline choice (pure: no device).
+import { describe, expect, it } from 'vitest';
+import type { DispatchSpec, Manifest, ShaderSpec } from '../../runtime/bundle/manifest.ts';
+import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
+
+const shader = (id: string): ShaderSpec => ({ id, file: `shaders/${id}.wgsl`, entryPoint: 'main', workgroupSize: 64, bindings: ['read', 'read_write'], usesBatch: true });
+const dispatch = (id: string, quick?: string): DispatchSpec => ({
+  shader: id,
+  buffers: [0, 1],
+  groups: { perN: 1, fixed: 0 },
+  groupsDivisor: 1,
+  label: id,
+  ...(quick ? { quick: { shader: quick, groups: { perN: 4, fixed: 0 }, groupsDivisor: 1 } } : {}),
+});
+
+function manifest(dispatches: DispatchSpec[], ids: string[]): Manifest {
+  return {
+    format: 'regc-bundle',
+    version: 1,
+    model: 'M',
+    generator: 'test',
+    inputs: [],
+    outputs: [],
+    maxBatch: 8,
+    weightsFile: 'weights.safetensors',
+    buffers: [],
+    shaders: ids.map(shader),
+    dispatches,
+  };
+}
+
+const ids = (shaders: readonly ShaderSpec[]) => shaders.map((s) => s.id);
+
+describe('shader tiers', () => {
+  // gemm has a quick twin and runs twice; pool has none.
+  const m = manifest([dispatch('gemm', 'gemm.quick'), dispatch('pool'), dispatch('gemm', 'gemm.quick')], ['gemm', 'gemm.quick', 'pool']);
+
+  it('tiered: quick twins and twinless shaders first, fast twins after, each once', () => {
+    const tiers = shaderTiers(m, 'tiered');
+    expect(ids(tiers.first)).toEqual(['gemm.quick', 'pool']);
+    expect(ids(tiers.later)).toEqual(['gemm']);
+  });
+
+  it('fast: every fast shader first, no quick one', () => {
+    expect(ids(shaderTiers(m, 'fast').first)).toEqual(['gemm', 'pool']);
+    expect(shaderTiers(m, 'fast').later).toEqual([]);
+  });
+
+  it('quick: quick twins and twinless shaders, nothing later', () => {
+    expect(ids(shaderTiers(m, 'quick').first)).toEqual(['gemm.quick', 'pool']);
+    expect(shaderTiers(m, 'quick').later).toEqual([]);
+  });
+
+  it('a fast shader another dispatch runs without a twin is compiled first, not later', () => {
+    const shared = manifest([dispatch('gemm', 'gemm.quick'), dispatch('gemm')], ['gemm', 'gemm.quick']);
+    const tiers = shaderTiers(shared, 'tiered');
+    expect(ids(tiers.first)).toEqual(['gemm', 'gemm.quick']);
+    expect(tiers.later).toEqual([]);
+  });
+});
