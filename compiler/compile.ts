@@ -33,6 +33,8 @@ export interface CompileOptions {
   readonly maxBatch?: number;
   /** Give blocked kernels quick-compiling twins (default true; see codegen/kernels/tiling.ts). */
   readonly quickKernels?: boolean;
+  /** Give GEMMs twins with quad-shared loads for devices with subgroups (default true). */
+  readonly subgroupKernels?: boolean;
 }
 
 export interface CompileResult {
@@ -79,6 +81,7 @@ export function compileSource(text: string, path: string, options: CompileOption
     generator: COMPILER_NAME,
     ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
     ...(options.quickKernels === false ? { quickVariants: false } : {}),
+    ...(options.subgroupKernels === false ? { subgroupVariants: false } : {}),
   });
   return { source, diagnostics, program: parsed.program, trainGraph, evalGraph, bundle };
 }

@@ -31,6 +31,8 @@ export interface GenerateOptions {
   readonly maxBatch?: number;
   /** Add quick-compiling twins of the blocked kernels (default true; see kernels/tiling.ts). */
   readonly quickVariants?: boolean;
+  /** Add twins with quad-shared loads for devices with subgroups (default true). */
+  readonly subgroupVariants?: boolean;
 }
 
 interface Step {
@@ -38,6 +40,8 @@ interface Step {
   readonly kernels: readonly Kernel[];
   /** Per kernel, its quick-tiling twin where that differs (see kernels/tiling.ts). */
   readonly quick: readonly (Kernel | undefined)[];
+  /** Per kernel, its twin with quad-shared loads where there is one. */
+  readonly subgroups: readonly (Kernel | undefined)[];
   /** Scratch buffers computed at compile time (kernels' onHost), by scratch id: the weight holding each. */
   readonly hosted: ReadonlyMap<string, string>;
 }
@@ -54,16 +58,21 @@ const sameBindings = (a: Kernel, b: Kernel): boolean =>
   a.bindings.every((x, i) => x.access === b.bindings[i]!.access && JSON.stringify(x.source) === JSON.stringify(b.bindings[i]!.source));
 
 /**
- * The quick twin of each kernel, where its WGSL differs. The runtime swaps a
- * twin in on the same bind group, so a sequence whose twins bind anything
- * differently (another scratch size, say) keeps its fast kernels alone.
+ * Each kernel's twin from another tiling, where its WGSL differs. The runtime
+ * swaps a twin in on the same bind group, so a sequence whose twins bind
+ * anything differently (another scratch size, say) keeps its fast kernels alone.
  */
-function quickTwins(fast: readonly Kernel[], quick: readonly Kernel[]): (Kernel | undefined)[] {
+function twinsOf(fast: readonly Kernel[], quick: readonly Kernel[]): (Kernel | undefined)[] {
   if (quick.length !== fast.length || !fast.every((k, i) => sameBindings(k, quick[i]!))) return fast.map(() => undefined);
   return fast.map((k, i) => (quick[i]!.wgsl === k.wgsl ? undefined : quick[i]));
 }
 
 type WeightTable = Map<string, { shape: readonly number[]; data: Float32Array }>;
+
+interface Variants {
+  readonly quick: boolean;
+  readonly subgroups: boolean;
+}
 
 /**
  * A node's kernels and their quick twins, less the kernels whose work can be
@@ -71,9 +80,11 @@ type WeightTable = Map<string, { shape: readonly number[]; data: Float32Array }>
  * have their result added to `weights` (under the tensor's name and the
  * scratch id) and are not dispatched.
  */
-function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, string>, weights: WeightTable, withQuick: boolean): Step {
+function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, string>, weights: WeightTable, variants: Variants): Step {
   const all = kernelsFor(node, graph);
-  const twins = withQuick ? quickTwins(all, kernelsFor(node, graph, 'quick')) : all.map(() => undefined);
+  const none = all.map(() => undefined);
+  const quick = variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick')) : none;
+  const subgroups = variants.subgroups ? twinsOf(all, kernelsFor(node, graph, 'fast-subgroups')) : none;
   const hosted = new Map<string, string>();
   const kept: number[] = [];
   all.forEach((kernel, i) => {
@@ -90,7 +101,7 @@ function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, strin
     weights.set(name, { shape: [data.length], data });
     hosted.set(host.scratch, name);
   });
-  return { node, kernels: kept.map((i) => all[i]!), quick: kept.map((i) => twins[i]), hosted };
+  return { node, kernels: kept.map((i) => all[i]!), quick: kept.map((i) => quick[i]), subgroups: kept.map((i) => subgroups[i]), hosted };
 }
 
 function sameData(a: Float32Array, b: Float32Array): boolean {
@@ -102,7 +113,7 @@ function usedWeights(steps: readonly Step[], weightOf: ReadonlyMap<ValueId, stri
   const used = new Set<string>();
   for (const step of steps) {
     for (const name of step.hosted.values()) used.add(name);
-    for (const kernel of [...step.kernels, ...step.quick]) {
+    for (const kernel of [...step.kernels, ...step.quick, ...step.subgroups]) {
       for (const b of kernel?.bindings ?? []) {
         const name = b.source.kind === 'input' ? weightOf.get(step.node.inputs[b.source.index]!) : undefined;
         if (name !== undefined) used.add(name);
@@ -148,7 +159,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
       }
       default:
         stepOf.set(node.id, steps.length);
-        steps.push(planStep(node, graph, weightOf, weights, options.quickVariants !== false));
+        steps.push(planStep(node, graph, weightOf, weights, { quick: options.quickVariants !== false, subgroups: options.subgroupVariants !== false }));
     }
   }
   const used = usedWeights(steps, weightOf);
@@ -221,6 +232,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
         workgroupSize: kernel.workgroupSize,
         bindings: kernel.bindings.map((b) => b.access),
         usesBatch: kernel.usesBatch,
+        ...(kernel.features ? { features: [...kernel.features] } : {}),
       });
     }
     return id;
@@ -229,6 +241,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
     step.kernels.forEach((kernel, k) => {
       const id = shaderFor(kernel, kernel.name);
       const twin = step.quick[k];
+      const shared = step.subgroups[k];
       dispatches.push({
         shader: id,
         buffers: kernel.bindings.map((b) => {
@@ -243,6 +256,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
         groupsDivisor: kernel.groupsDivisor,
         label: step.node.origin?.layer ?? `${step.node.op} %${step.node.id}`,
         ...(twin ? { quick: { shader: shaderFor(twin, `${twin.name}.quick`), groups: twin.groups, groupsDivisor: twin.groupsDivisor } } : {}),
+        ...(shared ? { subgroups: { shader: shaderFor(shared, `${shared.name}.subgroups`), groups: shared.groups, groupsDivisor: shared.groupsDivisor } } : {}),
       });
     });
   });

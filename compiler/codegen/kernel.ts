@@ -50,6 +50,8 @@ export interface Kernel {
   readonly usesBatch: boolean;
   readonly groups: AffineInN;
   readonly groupsDivisor: number;
+  /** Device features the shader needs ('subgroups'); absent for portable kernels. */
+  readonly features?: readonly KernelFeature[];
   /**
    * For a kernel that only rearranges stored tensors into a scratch buffer:
    * the same computation on the host. Where every input it names is a stored
@@ -58,6 +60,8 @@ export interface Kernel {
    */
   readonly onHost?: HostComputation;
 }
+
+export type KernelFeature = 'subgroups';
 
 export interface HostComputation {
   /** Indices into the node's inputs, in the order `compute` takes them. */

@@ -68,13 +68,21 @@ export function computeShader(opts: {
   readonly body: string;
   readonly helpers?: string;
   readonly entryPoint?: string;
+  /**
+   * Enables WGSL subgroup operations and gives the body `sid`, the
+   * invocation's subgroup_invocation_id. Subgroup uniformity is not checked:
+   * kernels using this keep every invocation alive to the last subgroup call.
+   */
+  readonly subgroups?: boolean;
 }): string {
   const entry = opts.entryPoint ?? 'main';
+  const subgroupParam = opts.subgroups ? ', @builtin(subgroup_invocation_id) sid: u32' : '';
   return [
+    opts.subgroups ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);' : '',
     bindingDeclarations(opts.bindings, opts.usesBatch),
     opts.helpers ?? '',
     `@compute @workgroup_size(${opts.workgroupSize})`,
-    `fn ${entry}(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {`,
+    `fn ${entry}(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32${subgroupParam}) {`,
     `  let wid = wg.y * nwg.x + wg.x;`,
     `  let gidx = wid * ${opts.workgroupSize}u + lid;`,
     indent(opts.body.trim(), '  '),

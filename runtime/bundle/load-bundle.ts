@@ -5,7 +5,8 @@
 import { readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
 import type { DispatchSpec, Manifest, ShaderSpec, TensorPort } from './manifest.ts';
-import { preparePipeline, shaderTiers, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
+import { currentVariant, preparePipeline, shaderTiers, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
+import { quadsAreConsecutive } from './quad-probe.ts';
 import { BundleError, validateManifest } from './validate-manifest.ts';
 
 export type { PipelineChoice } from './pipeline-tiers.ts';
@@ -82,7 +83,14 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
   // Everything is requested at once, but only the first run's shaders are
   // waited for before their compiles start: over a network the rest (fast
   // shaders, weights) arrives while those compile.
-  const { first: firstShaders, later: laterShaders } = shaderTiers(manifest, choice);
+  // Quad-shared kernels only after the device has shown it runs them: at load
+  // for 'fast', in the background (before the later compiles) for 'tiered'.
+  const hasSubgroupVariants = manifest.dispatches.some((d) => d.subgroups);
+  const subgroupsNow = choice === 'fast' && hasSubgroupVariants && (await quadsAreConsecutive(device));
+  const firstShaders = shaderTiers(manifest, choice, subgroupsNow).first;
+  // Every shader the background might compile; which ones it does waits for the probe.
+  const candidates = new Set([...shaderTiers(manifest, choice, false).later, ...shaderTiers(manifest, choice, hasSubgroupVariants).later]);
+  const laterShaders = manifest.shaders.filter((s) => candidates.has(s));
   const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => source.readText(s.file)));
   const firstTexts = readShaders(firstShaders);
   const laterTexts = readShaders(laterShaders);
@@ -99,7 +107,12 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
     const firstCompiles = Promise.all(firstShaders.map((s) => prepare(s)()));
     firstCompiles.catch(() => undefined); // awaited below, after the weights
     (await laterTexts).forEach((text, i) => shaderTexts.set(laterShaders[i]!.id, text));
-    const background = laterShaders.map(prepare);
+    const background = new Map(laterShaders.map((s) => [s.id, prepare(s)]));
+    const compileBackground = async (): Promise<boolean> => {
+      const subgroups = choice === 'tiered' && hasSubgroupVariants && (await quadsAreConsecutive(device));
+      await Promise.all(shaderTiers(manifest, choice, subgroups).later.map((s) => background.get(s.id)!()));
+      return subgroups;
+    };
 
     const weightBuffers = new Map<number, GPUBuffer>();
     try {
@@ -109,7 +122,7 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
       for (const buffer of weightBuffers.values()) buffer.destroy();
       throw e;
     }
-    return new Runner(device, manifest, weightBuffers, table, () => Promise.all(background.map((compile) => compile())).then(() => undefined));
+    return new Runner(device, manifest, weightBuffers, table, subgroupsNow, compileBackground);
   });
 }
 
@@ -145,7 +158,9 @@ class Runner implements LoadedBundle {
     readonly manifest: Manifest,
     private readonly weightBuffers: Map<number, GPUBuffer>,
     private readonly table: PipelineTable,
-    private readonly compileBackground: () => Promise<void>,
+    /** Whether dispatches run their subgroups variants (once compiled). */
+    private subgroups: boolean,
+    private readonly compileBackground: () => Promise<boolean>,
   ) {
     this.shaderById = new Map(manifest.shaders.map((s) => [s.id, s]));
   }
@@ -160,7 +175,9 @@ class Runner implements LoadedBundle {
    */
   private startBackground(): Promise<void> {
     if (!this.background) {
-      this.background = this.compileBackground();
+      this.background = this.compileBackground().then((subgroups) => {
+        this.subgroups ||= subgroups;
+      });
       // Nobody need ask for ready(): a failed background compile must not become an unhandled rejection.
       this.background.catch(() => undefined);
     }
@@ -236,8 +253,8 @@ class Runner implements LoadedBundle {
     const shader = this.shaderById.get(d.shader)!;
     const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({ binding, resource: { buffer: buffers.get(b)! } }));
     if (shader.usesBatch) entries.push({ binding: d.buffers.length, resource: { buffer: dims } });
-    // The fast shader's layout, or with pipelines 'quick' its twin's (the two are group-equivalent).
-    const layout = this.table.layouts.get(d.shader) ?? this.table.layouts.get(d.quick!.shader)!;
+    // Whichever variant's layout was made: they are all group-equivalent.
+    const layout = [d.shader, d.subgroups?.shader, d.quick?.shader].map((id) => (id ? this.table.layouts.get(id) : undefined)).find((l) => l)!;
     return this.device.createBindGroup({ label: d.label, layout, entries });
   }
 
@@ -252,14 +269,13 @@ class Runner implements LoadedBundle {
       const encoder = device.createCommandEncoder({ label: this.manifest.model });
       const pass = encoder.beginComputePass();
       this.manifest.dispatches.forEach((d, i) => {
-        const fast = this.table.pipelines.get(d.shader);
-        const variant = fast || !d.quick ? d : d.quick;
+        const variant = currentVariant(d, this.table, this.subgroups);
         const groups = Math.ceil(elementsOf(variant.groups, n) / variant.groupsDivisor);
         if (groups === 0) return;
         const y = Math.ceil(groups / MAX_GROUPS_PER_DIM);
         const x = Math.ceil(groups / y);
         if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
-        pass.setPipeline(fast ?? this.table.pipelines.get(d.quick!.shader)!);
+        pass.setPipeline(variant.pipeline);
         pass.setBindGroup(0, state.bindGroups[i]!);
         pass.dispatchWorkgroups(x, y);
       });

@@ -35,7 +35,11 @@ export interface ShaderSpec {
   /** Access of each storage binding @binding(0..k-1); when usesBatch, @binding(k) is the Dims uniform. */
   readonly bindings: readonly ('read' | 'read_write')[];
   readonly usesBatch: boolean;
+  /** Device features the shader needs; such a shader is only ever a dispatch's `subgroups` variant. */
+  readonly features?: readonly ShaderFeature[];
 }
+
+export type ShaderFeature = 'subgroups';
 
 export interface DispatchSpec {
   readonly shader: string;
@@ -52,10 +56,17 @@ export interface DispatchSpec {
    * bindings as `shader`. A runtime may run it until `shader`'s pipeline is
    * ready, so the first results need not wait for the slow compiles.
    */
-  readonly quick?: QuickVariant;
+  readonly quick?: DispatchVariant;
+  /**
+   * The fast computation again, with loads shared between the four
+   * invocations of a subgroup quad (its shader needs the 'subgroups' feature
+   * and assumes quads of consecutive invocations). A runtime uses it in place
+   * of `shader` on devices where it has checked both.
+   */
+  readonly subgroups?: DispatchVariant;
 }
 
-export interface QuickVariant {
+export interface DispatchVariant {
   readonly shader: string;
   readonly groups: AffineSize;
   readonly groupsDivisor: number;

@@ -2,7 +2,7 @@
 // carry a quick variant (see manifest.ts): a shader with the same bindings
 // that compiles much faster and runs slower. The first run waits only for the
 // pipelines it will use; the rest compile afterwards.
-import type { Manifest, ShaderSpec } from './manifest.ts';
+import type { AffineSize, DispatchSpec, Manifest, ShaderSpec } from './manifest.ts';
 import { BundleError } from './validate-manifest.ts';
 
 /**
@@ -21,21 +21,42 @@ export interface ShaderTiers {
   readonly later: readonly ShaderSpec[];
 }
 
-/** Each shader in at most one tier, in manifest order. */
-export function shaderTiers(manifest: Manifest, choice: PipelineChoice): ShaderTiers {
+/**
+ * Each shader in at most one tier, in manifest order. `subgroups`: the device
+ * runs the dispatches' subgroups variants (see quad-probe.ts), which then take
+ * the place of their fast shaders; in 'tiered' they are never in the first
+ * tier, since whether the device can run them is checked after the load.
+ */
+export function shaderTiers(manifest: Manifest, choice: PipelineChoice, subgroups: boolean): ShaderTiers {
   const first = new Set<string>();
   const later = new Set<string>();
   for (const d of manifest.dispatches) {
-    if (!d.quick || choice === 'fast') first.add(d.shader);
-    else {
+    const fast = subgroups && d.subgroups ? d.subgroups.shader : d.shader;
+    if (choice === 'fast') first.add(fast);
+    else if (d.quick) {
       first.add(d.quick.shader);
-      if (choice === 'tiered') later.add(d.shader);
+      if (choice === 'tiered') later.add(fast);
+    } else {
+      first.add(d.shader);
+      if (choice === 'tiered' && fast !== d.shader) later.add(fast);
     }
   }
   return {
     first: manifest.shaders.filter((s) => first.has(s.id)),
     later: manifest.shaders.filter((s) => later.has(s.id) && !first.has(s.id)),
   };
+}
+
+/**
+ * The pipeline a dispatch runs now: its subgroups variant where the device
+ * runs those and it is compiled, else its fast shader, else its quick twin.
+ */
+export function currentVariant(d: DispatchSpec, table: PipelineTable, subgroups: boolean): { readonly pipeline: GPUComputePipeline; readonly groups: AffineSize; readonly groupsDivisor: number } {
+  const shared = subgroups && d.subgroups ? table.pipelines.get(d.subgroups.shader) : undefined;
+  if (shared) return { pipeline: shared, groups: d.subgroups!.groups, groupsDivisor: d.subgroups!.groupsDivisor };
+  const fast = table.pipelines.get(d.shader);
+  if (fast || !d.quick) return { pipeline: fast!, groups: d.groups, groupsDivisor: d.groupsDivisor };
+  return { pipeline: table.pipelines.get(d.quick.shader)!, groups: d.quick.groups, groupsDivisor: d.quick.groupsDivisor };
 }
 
 export interface PipelineTable {

@@ -2,7 +2,7 @@
 // index is checked against what it indexes, every size is bounded, so a
 // hostile bundle yields a BundleError instead of a crash, a huge allocation
 // or an out-of-bounds dispatch.
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type Manifest, type QuickVariant, type ShaderSpec } from './manifest.ts';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec } from './manifest.ts';
 
 export class BundleError extends Error {
   override readonly name = 'BundleError';
@@ -64,14 +64,19 @@ function bundlePath(v: Json, path: string): string {
   return p;
 }
 
-/** A quick variant must bind exactly what its dispatch's shader binds: the runtime swaps one for the other. */
-function quickVariant(v: Json, path: string, main: ShaderSpec, shaderById: ReadonlyMap<string, ShaderSpec>): QuickVariant {
+/**
+ * A variant must bind exactly what its dispatch's shader binds (the runtime
+ * swaps one for the other on one bind group), and only a `subgroups` variant
+ * may need device features.
+ */
+function dispatchVariant(v: Json, path: string, main: ShaderSpec, shaderById: ReadonlyMap<string, ShaderSpec>, mayNeedFeatures: boolean): DispatchVariant {
   const o = obj(v, path);
   const shader = shaderById.get(str(o.shader, `${path}.shader`));
   if (!shader) fail(`${path}.shader`, `unknown shader ${JSON.stringify(o.shader)}`);
   if (shader.usesBatch !== main.usesBatch || shader.bindings.join() !== main.bindings.join()) {
     fail(`${path}.shader`, `shader ${shader.id} does not bind what ${main.id} binds`);
   }
+  if (!mayNeedFeatures && shader.features) fail(`${path}.shader`, `shader ${shader.id} needs ${shader.features.join(', ')}`);
   return {
     shader: shader.id,
     groups: affine(o.groups, `${path}.groups`),
@@ -139,6 +144,14 @@ export function validateManifest(raw: Json): Manifest {
         return a as 'read' | 'read_write';
       }),
       usesBatch: o.usesBatch as boolean,
+      ...(o.features === undefined
+        ? {}
+        : {
+            features: arr(o.features, `${path}.features`, 4).map((f, k) => {
+              if (f !== 'subgroups') fail(`${path}.features[${k}]`, `unknown feature ${JSON.stringify(f)}`);
+              return f as ShaderFeature;
+            }),
+          }),
     };
   });
   const shaderById = new Map(shaders.map((s) => [s.id, s]));
@@ -147,6 +160,7 @@ export function validateManifest(raw: Json): Manifest {
     const o = obj(d, path);
     const shader = shaderById.get(str(o.shader, `${path}.shader`));
     if (!shader) fail(`${path}.shader`, `unknown shader ${JSON.stringify(o.shader)}`);
+    if (shader.features) fail(`${path}.shader`, `shader ${shader.id} needs ${shader.features.join(', ')}; only a subgroups variant may`);
     const bound = arr(o.buffers, `${path}.buffers`, L.maxBindings).map((b, k) => bufferId(b, `${path}.buffers[${k}]`));
     if (bound.length !== shader.bindings.length) {
       fail(`${path}.buffers`, `shader ${shader.id} has ${shader.bindings.length} storage bindings, ${bound.length} given`);
@@ -167,7 +181,8 @@ export function validateManifest(raw: Json): Manifest {
       groups: affine(o.groups, `${path}.groups`),
       groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
       label: typeof o.label === 'string' ? o.label : `dispatch ${i}`,
-      ...(o.quick === undefined ? {} : { quick: quickVariant(o.quick, `${path}.quick`, shader, shaderById) }),
+      ...(o.quick === undefined ? {} : { quick: dispatchVariant(o.quick, `${path}.quick`, shader, shaderById, false) }),
+      ...(o.subgroups === undefined ? {} : { subgroups: dispatchVariant(o.subgroups, `${path}.subgroups`, shader, shaderById, true) }),
     };
   });
   return {

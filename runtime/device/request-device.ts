@@ -15,7 +15,10 @@ export interface DeviceOptions {
   readonly limits?: LimitRequests;
   /** Features the caller cannot run without: a clear error if missing. */
   readonly requiredFeatures?: readonly GPUFeatureName[];
-  /** Features requested only when the adapter has them (e.g. 'timestamp-query'). */
+  /**
+   * Features requested only when the adapter has them (e.g. 'timestamp-query'),
+   * on top of DEFAULT_OPTIONAL_FEATURES.
+   */
   readonly optionalFeatures?: readonly GPUFeatureName[];
   readonly label?: string;
   /** Called once if the device is lost for any reason but our own destroy(). */
@@ -65,6 +68,9 @@ export function formatAdapter(info: AdapterInfo): string {
   return parts.length > 0 ? parts.join(' / ') : 'unnamed adapter';
 }
 
+/** Asked for whenever the adapter has them: bundles may carry kernels that use them (see runtime/bundle/pipeline-tiers.ts). */
+export const DEFAULT_OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['subgroups' as GPUFeatureName];
+
 export async function requestDeviceFromAdapter(
   adapter: GPUAdapter,
   options: DeviceOptions = {},
@@ -89,7 +95,7 @@ export async function requestDeviceFromAdapter(
   const features = [
     ...new Set([
       ...(options.requiredFeatures ?? []),
-      ...(options.optionalFeatures ?? []).filter((f) => adapter.features.has(f)),
+      ...[...DEFAULT_OPTIONAL_FEATURES, ...(options.optionalFeatures ?? [])].filter((f) => adapter.features.has(f)),
     ]),
   ];
 

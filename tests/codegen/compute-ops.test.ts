@@ -12,6 +12,8 @@ import { MAX_STORAGE_BINDINGS } from '../../compiler/codegen/kernels/elementwise
 import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
 import { gemmTile } from '../../compiler/codegen/kernels/matmul.ts';
 import { TILINGS } from '../../compiler/codegen/kernels/tiling.ts';
+import { quadsAreConsecutive } from '../../runtime/bundle/quad-probe.ts';
+import { getTestDevice } from '../support/gpu.ts';
 import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { EpilogueStep } from '../../compiler/ir/ops.ts';
 import type { Dim, Shape } from '../../compiler/ir/types.ts';
@@ -36,10 +38,16 @@ describe('compute op kernels match torch', () => {
         expect(one.kernels.map((k) => k.wgsl)).toEqual(full.kernels.map((k) => k.wgsl));
         expect(firstMismatch(one.got, one.want.data, c.tolerance), 'batch 1').toBeUndefined();
       }
-      const quick = await runOpCase(c, undefined, 'quick');
-      if (quick.kernels.some((k, i) => k.wgsl !== full.kernels[i]?.wgsl)) {
-        expect(await shaderMessages(quick.kernels)).toEqual([]);
-        expect(firstMismatch(quick.got, quick.want.data, c.tolerance), 'quick tiling').toBeUndefined();
+      for (const tiling of ['quick', 'fast-subgroups'] as const) {
+        if (tiling === 'fast-subgroups' && !(await quadsAreConsecutive(await getTestDevice()))) continue;
+        const twin = await runOpCase(c, undefined, tiling);
+        if (twin.kernels.every((k, i) => k.wgsl === full.kernels[i]?.wgsl)) continue;
+        expect(await shaderMessages(twin.kernels)).toEqual([]);
+        expect(firstMismatch(twin.got, twin.want.data, c.tolerance), `${tiling} tiling`).toBeUndefined();
+        if (full.batch !== null && full.batch > 1) {
+          const one = await runOpCase(c, 1, tiling);
+          expect(firstMismatch(one.got, one.want.data, c.tolerance), `${tiling} tiling, batch 1`).toBeUndefined();
+        }
       }
     });
   }
@@ -82,6 +90,11 @@ describe('compute kernel generation', () => {
     expect(quick!.wgsl).not.toBe(fast!.wgsl);
     expect(quick!.bindings).toEqual(fast!.bindings);
     expect(gemmTile({ k: 1, n: true }, 64, 'quick')).toEqual({ rows: 2, cols: 4 });
+    const [shared] = generateKernels(node, types, 'fast-subgroups');
+    expect(shared!.features).toEqual(['subgroups']);
+    expect(shared!.wgsl).toContain('quadBroadcast');
+    expect(shared!.bindings).toEqual(fast!.bindings);
+    expect(shared!.groups).toEqual(fast!.groups);
     expect(gemmTile({ k: 1, n: true }, 64, 'fast')).toEqual({ rows: 8, cols: 8 });
   });
 

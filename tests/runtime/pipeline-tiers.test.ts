@@ -5,13 +5,15 @@ import type { DispatchSpec, Manifest, ShaderSpec } from '../../runtime/bundle/ma
 import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
 
 const shader = (id: string): ShaderSpec => ({ id, file: `shaders/${id}.wgsl`, entryPoint: 'main', workgroupSize: 64, bindings: ['read', 'read_write'], usesBatch: true });
-const dispatch = (id: string, quick?: string): DispatchSpec => ({
+const variant = (shader: string) => ({ shader, groups: { perN: 4, fixed: 0 }, groupsDivisor: 1 });
+const dispatch = (id: string, quick?: string, subgroups?: string): DispatchSpec => ({
   shader: id,
   buffers: [0, 1],
   groups: { perN: 1, fixed: 0 },
   groupsDivisor: 1,
   label: id,
-  ...(quick ? { quick: { shader: quick, groups: { perN: 4, fixed: 0 }, groupsDivisor: 1 } } : {}),
+  ...(quick ? { quick: variant(quick) } : {}),
+  ...(subgroups ? { subgroups: variant(subgroups) } : {}),
 });
 
 function manifest(dispatches: DispatchSpec[], ids: string[]): Manifest {
@@ -37,24 +39,40 @@ describe('shader tiers', () => {
   const m = manifest([dispatch('gemm', 'gemm.quick'), dispatch('pool'), dispatch('gemm', 'gemm.quick')], ['gemm', 'gemm.quick', 'pool']);
 
   it('tiered: quick twins and twinless shaders first, fast twins after, each once', () => {
-    const tiers = shaderTiers(m, 'tiered');
+    const tiers = shaderTiers(m, 'tiered', false);
     expect(ids(tiers.first)).toEqual(['gemm.quick', 'pool']);
     expect(ids(tiers.later)).toEqual(['gemm']);
   });
 
   it('fast: every fast shader first, no quick one', () => {
-    expect(ids(shaderTiers(m, 'fast').first)).toEqual(['gemm', 'pool']);
-    expect(shaderTiers(m, 'fast').later).toEqual([]);
+    expect(ids(shaderTiers(m, 'fast', false).first)).toEqual(['gemm', 'pool']);
+    expect(shaderTiers(m, 'fast', false).later).toEqual([]);
   });
 
   it('quick: quick twins and twinless shaders, nothing later', () => {
-    expect(ids(shaderTiers(m, 'quick').first)).toEqual(['gemm.quick', 'pool']);
-    expect(shaderTiers(m, 'quick').later).toEqual([]);
+    expect(ids(shaderTiers(m, 'quick', false).first)).toEqual(['gemm.quick', 'pool']);
+    expect(shaderTiers(m, 'quick', false).later).toEqual([]);
+  });
+
+  describe('on a device that runs quad-shared kernels', () => {
+    const withShared = manifest(
+      [dispatch('gemm', 'gemm.quick', 'gemm.shared'), dispatch('pool'), dispatch('small', undefined, 'small.shared')],
+      ['gemm', 'gemm.quick', 'gemm.shared', 'pool', 'small', 'small.shared'],
+    );
+    it('tiered: the shared variants replace the fast shaders after the first run', () => {
+      const tiers = shaderTiers(withShared, 'tiered', true);
+      expect(ids(tiers.first)).toEqual(['gemm.quick', 'pool', 'small']);
+      expect(ids(tiers.later)).toEqual(['gemm.shared', 'small.shared']);
+      expect(ids(shaderTiers(withShared, 'tiered', false).later)).toEqual(['gemm']);
+    });
+    it('fast: the shared variants at load, their portable shaders never', () => {
+      expect(ids(shaderTiers(withShared, 'fast', true).first)).toEqual(['gemm.shared', 'pool', 'small.shared']);
+    });
   });
 
   it('a fast shader another dispatch runs without a twin is compiled first, not later', () => {
     const shared = manifest([dispatch('gemm', 'gemm.quick'), dispatch('gemm')], ['gemm', 'gemm.quick']);
-    const tiers = shaderTiers(shared, 'tiered');
+    const tiers = shaderTiers(shared, 'tiered', false);
     expect(ids(tiers.first)).toEqual(['gemm', 'gemm.quick']);
     expect(tiers.later).toEqual([]);
   });

@@ -115,6 +115,7 @@ export function assembleKernel(opts: {
   readonly helpers?: string;
   readonly groups: AffineInN;
   readonly groupsDivisor: number;
+  readonly subgroups?: boolean;
 }): Kernel {
   const code = `${opts.helpers ?? ''}\n${opts.body}`;
   const usesBatch = /\bdims\.n\b/.test(code);
@@ -129,6 +130,7 @@ export function assembleKernel(opts: {
     workgroupSize: opts.workgroupSize,
     body: opts.body,
     ...(opts.helpers ? { helpers: opts.helpers } : {}),
+    ...(opts.subgroups ? { subgroups: true } : {}),
   });
   return {
     name: opts.name,
@@ -139,6 +141,7 @@ export function assembleKernel(opts: {
     usesBatch,
     groups: opts.groups,
     groupsDivisor: opts.groupsDivisor,
+    ...(opts.subgroups ? { features: ['subgroups'] as const } : {}),
   };
 }
 

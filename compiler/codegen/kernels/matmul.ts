@@ -97,8 +97,18 @@ export function gemmKernel(p: GemmProblem): Kernel {
   lines.push(`let tn = gidx % ${tilesN}u;`);
   lines.push(`let rest = gidx / ${tilesN}u;`);
   lines.push(`let tm = rest % ${tilesMWgsl};`);
-  lines.push(`let bi = rest / ${tilesMWgsl};`);
-  lines.push(`if (bi >= ${sizeWgsl(p.batch)}) { return; }`);
+  // Quad-shared loads (see tiling.ts) need whole quads on one row tile and
+  // every invocation alive through the loop, so past-the-end invocations
+  // compute on the last batch and skip only their stores.
+  const shared = p.tiling === 'fast-subgroups' && R % 4 === 0 && tilesN % 4 === 0 && kMain > 0;
+  if (shared) {
+    lines.push(`let bi0 = rest / ${tilesMWgsl};`);
+    lines.push(`let live = bi0 < ${sizeWgsl(p.batch)};`);
+    lines.push(`let bi = min(bi0, ${sizeWgsl(p.batch)} - 1u);`);
+  } else {
+    lines.push(`let bi = rest / ${tilesMWgsl};`);
+    lines.push(`if (bi >= ${sizeWgsl(p.batch)}) { return; }`);
+  }
   lines.push(`let m0 = tm * ${R}u;`);
   lines.push(`let n0 = tn * ${C}u;`);
   const offsets = p.batchOffsets?.('bi');
@@ -123,14 +133,25 @@ export function gemmKernel(p: GemmProblem): Kernel {
   }
   for (let i = 0; i < R; i++) for (let q = 0; q < quads; q++) lines.push(`var acc${i}_${q} = vec4<f32>();`);
 
+  // With shared loads, quad lane q reads rows q * perLane .. of the tile and
+  // the quad passes them round.
+  const perLane = R / 4;
+  if (shared) {
+    lines.push('let lane = sid % 4u;');
+    for (let j = 0; j < perLane; j++) {
+      const start = `aBase + min(m0 + lane * ${perLane}u + ${j}u, ${mWgsl} - 1u) * ${p.k}u`;
+      lines.push(aVec ? `let arq${j} = (${start}) / 4u;` : `let arq${j} = ${start};`);
+    }
+  }
+  const loadA = (row: string) =>
+    aVec ? `${A}[${row} + kq]` : `vec4<f32>(${[0, 1, 2, 3].map((t) => `${A}[${row} + kq * 4u + ${t}u]`).join(', ')})`;
   if (kMain > 0) {
     lines.push(`for (var kq = 0u; kq < ${kMain / 4}u; kq++) {`);
-    for (let i = 0; i < R; i++) {
-      lines.push(
-        aVec
-          ? `  let a${i} = ${A}[ar${i} + kq];`
-          : `  let a${i} = vec4<f32>(${[0, 1, 2, 3].map((t) => `${A}[ar${i} + kq * 4u + ${t}u]`).join(', ')});`,
-      );
+    if (shared) {
+      for (let j = 0; j < perLane; j++) lines.push(`  let mine${j} = ${loadA(`arq${j}`)};`);
+      for (let i = 0; i < R; i++) lines.push(`  let a${i} = quadBroadcast(mine${i % perLane}, ${Math.floor(i / perLane)}u);`);
+    } else {
+      for (let i = 0; i < R; i++) lines.push(`  let a${i} = ${loadA(`ar${i}`)};`);
     }
     for (let q = 0; q < quads; q++) {
       if (p.bLayout === 'nk') {
@@ -182,7 +203,8 @@ export function gemmKernel(p: GemmProblem): Kernel {
         body.push(colsExact ? store : `if (${col} < ${p.n}u) { ${store} }`);
       }
     }
-    lines.push(rowsExact ? `{\n${indent(body)}\n}` : `if (m0 + ${i}u < ${mWgsl}) {\n${indent(body)}\n}`);
+    const guard = [...(shared ? ['live'] : []), ...(rowsExact ? [] : [`m0 + ${i}u < ${mWgsl}`])];
+    lines.push(guard.length === 0 ? `{\n${indent(body)}\n}` : `if (${guard.join(' && ')}) {\n${indent(body)}\n}`);
   }
 
   return assembleKernel({
@@ -192,6 +214,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
     body: lines.join('\n'),
     helpers: epilogueHelpers(p.epilogue),
     ...gemmGrid(p.batch, p.m, tilesN, R),
+    ...(shared ? { subgroups: true } : {}),
   });
 }
 
