@@ -119,6 +119,8 @@ describe('hostile manifests', () => {
     ['batch bound', (m) => (m.maxBatch = 1e12), /maxBatch/],
     ['not an object', (m) => (m.buffers[0] = 5), /expected an object/],
     ['unknown quick shader', (m) => (m.dispatches[0].quick.shader = 'nope'), /unknown shader/],
+    ['a dispatch shader needing a feature', (m) => (m.shaders[0].features = ['subgroups']), /only a subgroups variant may/],
+    ['an unknown feature', (m) => (m.shaders[0].features = ['shader-f16']), /unknown feature/],
     ['quick twin binds otherwise', (m) => {
       const twin = m.shaders.find((s: { id: string }) => s.id === m.dispatches[0].quick.shader);
       twin.bindings = twin.bindings.map(() => 'read');
