@@ -3,6 +3,8 @@
 // way regc's runtime requests one. One command buffer per op, holding every
 // kernel of the op's sequence.
 import { requestDeviceFromAdapter } from '../../../runtime/device/request-device.ts';
+import { quadsAreConsecutive } from '../../../runtime/bundle/quad-probe.ts';
+import type { Tiling } from '../../../compiler/codegen/kernels/tiling.ts';
 import type { ProblemShape } from './problems.ts';
 import { elementCount } from './problems.ts';
 import { convAttrs, prepareRegcOp, regcKernels, type RegcOpSpec } from './regc.ts';
@@ -28,15 +30,18 @@ export async function regcSystem(gpu: GPU): Promise<KernelSystem> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter');
   const { device } = await requestDeviceFromAdapter(adapter, { optionalFeatures: ['timestamp-query'] });
+  // The kernels a bundle's runtime would pick on this device.
+  const tiling: Tiling = (await quadsAreConsecutive(device)) ? 'fast-subgroups' : 'fast';
   return {
     id: 'regc',
     describe(p) {
-      const count = regcKernels(regcSpec(p)).kernels.length;
-      return `${count} kernel${count > 1 ? 's' : ''}${p.kind === 'conv' ? ', NCHW' : ''}`;
+      const { kernels } = regcKernels(regcSpec(p), tiling);
+      const shared = kernels.some((k) => k.features?.includes('subgroups'));
+      return `${kernels.length} kernel${kernels.length > 1 ? 's' : ''}${p.kind === 'conv' ? ', NCHW' : ''}${shared ? ', quad-shared loads' : ''}`;
     },
     async prepare(p, data): Promise<OpRunner> {
       const spec = regcSpec(p);
-      const { kernels, outputShape } = regcKernels(spec);
+      const { kernels, outputShape } = regcKernels(spec, tiling);
       const inputs = data.map((d) => storageBuffer(device, d));
       const outputElements = elementCount(outputShape);
       const output = storageBuffer(device, outputElements);

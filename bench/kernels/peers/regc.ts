@@ -7,6 +7,7 @@ import type { OpAttrs, OpName } from '../../../compiler/ir/ops.ts';
 import type { Dim } from '../../../compiler/ir/types.ts';
 import { evalAffine, foldWorkgroups, type Kernel } from '../../../compiler/codegen/kernel.ts';
 import { generateKernels } from '../../../compiler/codegen/kernels/index.ts';
+import type { Tiling } from '../../../compiler/codegen/kernels/tiling.ts';
 
 type BindingSource = Kernel['bindings'][number]['source'];
 
@@ -28,13 +29,13 @@ export interface RegcKernels {
   readonly outputShape: readonly number[];
 }
 
-export function regcKernels(spec: RegcOpSpec): RegcKernels {
+export function regcKernels(spec: RegcOpSpec, tiling: Tiling = 'fast'): RegcKernels {
   const b = new GraphBuilder('eval');
   const ids = spec.inputs.map((shape, i) => b.input(`in${i}`, { dtype: 'f32', shape }));
   const id = b.add(spec.op, ids, spec.attrs as never);
   const graph = b.finish();
   const node = graph.nodes[id]!;
-  const kernels = generateKernels(node, node.inputs.map((i) => graph.nodes[i]!.type));
+  const kernels = generateKernels(node, node.inputs.map((i) => graph.nodes[i]!.type), tiling);
   return { kernels, outputShape: resolveShape(node.type.shape, spec.batch) };
 }
 
