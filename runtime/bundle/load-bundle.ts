@@ -80,15 +80,16 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
   const manifest = validateManifest(raw);
   const choice = options.pipelines ?? 'tiered';
 
-  // Everything is requested at once, but only the first run's shaders are
-  // waited for before their compiles start: over a network the rest (fast
-  // shaders, weights) arrives while those compile.
   // Quad-shared kernels only after the device has shown it runs them: at load
   // for 'fast', in the background (before the later compiles) for 'tiered'.
   const hasSubgroupVariants = manifest.dispatches.some((d) => d.subgroups);
   const subgroupsNow = choice === 'fast' && hasSubgroupVariants && (await quadsAreConsecutive(device));
   const firstShaders = shaderTiers(manifest, choice, subgroupsNow).first;
-  // Every shader the background might compile; which ones it does waits for the probe.
+  // Every file is requested at once, but only the first run's shaders are
+  // waited for before their compiles start: over a network the rest (later
+  // shaders, weights) arrives while those compile. The later candidates are
+  // every shader the background might compile; which ones it does waits for
+  // the probe.
   const candidates = new Set([...shaderTiers(manifest, choice, false).later, ...shaderTiers(manifest, choice, hasSubgroupVariants).later]);
   const laterShaders = manifest.shaders.filter((s) => candidates.has(s));
   const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => source.readText(s.file)));
