@@ -87,6 +87,9 @@ def linear_cases():
     linear_case("linear-fixed-shape", (6, 8), 10, batched=False, seed=6)
     linear_case("linear-long-k", (2, 100), 9, seed=7)
     linear_case("linear-many-tiles", (19, 24), 20, seed=10)
+    # Whole quads of column tiles: the subgroup twins share their loads here.
+    linear_case("linear-quad-tiles", (5, 20), 64, epilogue=({"kind": "unary", "fn": "relu"},), seed=11)
+    linear_case("linear-quad-tiles-k-remainder", (3, 22), 32, seed=12)
     linear_case(
         "linear-epilogue-residual-relu",
         (4, 16),
@@ -190,6 +193,7 @@ def matmul_cases():
     matmul_case("matmul-fixed-shape", (3, 6), (6, 9), batched=(), seed=27)
     matmul_case("matmul-many-tiles", (2, 11, 16), (16, 18), seed=31)
     matmul_case("matmul-batched-many-tiles", (2, 10, 9), (2, 9, 17), batched=("a", "b"), seed=32)
+    matmul_case("matmul-quad-tiles", (2, 9, 12), (12, 32), seed=33)
     matmul_case("matmul-batch-1", (1, 4, 3), (1, 3, 2), batched=("a", "b"), seed=28)
     matmul_case("matmul-lhs-broadcast", (1, 6, 8), (2, 8, 8), batched=("b",), seed=29)
     matmul_case(
@@ -258,6 +262,10 @@ def conv_cases():
     )
     conv_case("conv-2d-two-output-channels", (2, 3, 5, 9), 2, 3, seed=72)
     conv_case("conv-2d-pointwise", (2, 8, 5, 5), 12, 1, seed=48)
+    # Whole quads of 16-channel pixel tiles (subgroup twins), with idle invocations past the batch.
+    conv_case("conv-2d-quad-tiles", (3, 16, 8, 8), 16, 3, padding=1, seed=74)
+    conv_case("conv-2d-quad-tiles-two-blocks", (2, 4, 6, 8), 32, 3, padding=1,
+              epilogue=({"kind": "unary", "fn": "relu"},), seed=75)
     conv_case("conv-2d-pointwise-groups", (2, 6, 4, 4), 4, 1, groups=2, seed=49)
     conv_case("conv-2d-pointwise-stride-2", (2, 4, 7, 7), 4, 1, stride=2, seed=50)
     conv_case("conv-2d-pointwise-padded", (2, 3, 4, 5), 4, 1, padding=1, bias=False, seed=51)

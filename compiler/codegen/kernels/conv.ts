@@ -263,14 +263,20 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
 
   const vecs = Array.from({ length: pixelVecs }, (_, v) => v);
   const chans = Array.from({ length: channels }, (_, j) => j);
+  // Quad-shared weight loads (see tiling.ts): the four invocations of a quad
+  // work on neighbouring pixel tiles of the same channels, so each loads one
+  // of the four weight vec4s and the quad passes them round. Every invocation
+  // stays alive through the loop; those past the end skip only their stores.
+  const shared = tiling === 'fast-subgroups' && quadWeights && channels === 16 && tilesP % 4 === 0;
   const lines: string[] = [
     `let pt = gidx % ${tilesP}u;`,
     `let r1 = gidx / ${tilesP}u;`,
     `let ot = r1 % ${tilesO}u;`,
     `let r2 = r1 / ${tilesO}u;`,
     `let grp = r2 % ${g.groups}u;`,
-    `let img = r2 / ${g.groups}u;`,
-    `if (img >= ${sizeWgsl(g.batch)}) { return; }`,
+    ...(shared
+      ? [`let img0 = r2 / ${g.groups}u;`, `let live = img0 < ${sizeWgsl(g.batch)};`, `let img = min(img0, ${sizeWgsl(g.batch)} - 1u);`, 'let lane = sid % 4u;']
+      : [`let img = r2 / ${g.groups}u;`, `if (img >= ${sizeWgsl(g.batch)}) { return; }`]),
     `let p0 = pt * ${pixels}u;`,
     `let oc0 = ot * ${channels}u;`,
     `let xBase = (img * ${g.c}u + grp * ${cg}u) * ${g.h * g.w}u;`,
@@ -304,7 +310,10 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
     const gather = ['x', 'y', 'z', 'w'].map((lane) => `x[plane + at${v}.${lane}]`).join(', ');
     lines.push(`      let in${v} = select(vec4<f32>(0.0), vec4<f32>(${gather}), ok${v});`);
   }
-  if (quadWeights) {
+  if (shared) {
+    lines.push(`      let mine = weight_t[wRow + c * ${og / 4}u + lane];`);
+    for (let q = 0; q < 4; q++) lines.push(`      let wq${q} = quadBroadcast(mine, ${q}u);`);
+  } else if (quadWeights) {
     for (let q = 0; q < channels / 4; q++) lines.push(`      let wq${q} = weight_t[wRow + c * ${og / 4}u + ${q}u];`);
   }
   for (const j of chans) {
@@ -331,7 +340,8 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
       }
     }
     const block = body.map((l) => `  ${l}`).join('\n');
-    lines.push(channelsExact ? `{\n${block}\n}` : `if (oc0 + ${j}u < ${og}u) {\n${block}\n}`);
+    const guard = [...(shared ? ['live'] : []), ...(channelsExact ? [] : [`oc0 + ${j}u < ${og}u`])];
+    lines.push(guard.length === 0 ? `{\n${block}\n}` : `if (${guard.join(' && ')}) {\n${block}\n}`);
   }
 
   const threads = tilesP * tilesO * g.groups * g.batch.k;
@@ -344,6 +354,7 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
     helpers: epilogueHelpers(node.attrs.epilogue),
     groups,
     groupsDivisor: WORKGROUP,
+    ...(shared ? { subgroups: true } : {}),
   });
   return quadWeights ? [reorderWeights(node, g, weightT), conv] : [conv];
 }
