@@ -62,9 +62,9 @@ const sameBindings = (a: Kernel, b: Kernel): boolean =>
  * swaps a twin in on the same bind group, so a sequence whose twins bind
  * anything differently (another scratch size, say) keeps its fast kernels alone.
  */
-function twinsOf(fast: readonly Kernel[], quick: readonly Kernel[]): (Kernel | undefined)[] {
-  if (quick.length !== fast.length || !fast.every((k, i) => sameBindings(k, quick[i]!))) return fast.map(() => undefined);
-  return fast.map((k, i) => (quick[i]!.wgsl === k.wgsl ? undefined : quick[i]));
+function twinsOf(fast: readonly Kernel[], other: readonly Kernel[]): (Kernel | undefined)[] {
+  if (other.length !== fast.length || !fast.every((k, i) => sameBindings(k, other[i]!))) return fast.map(() => undefined);
+  return fast.map((k, i) => (other[i]!.wgsl === k.wgsl ? undefined : other[i]));
 }
 
 type WeightTable = Map<string, { shape: readonly number[]; data: Float32Array }>;
@@ -75,7 +75,7 @@ interface Variants {
 }
 
 /**
- * A node's kernels and their quick twins, less the kernels whose work can be
+ * A node's kernels and their quick and subgroup twins, less the kernels whose work can be
  * done at compile time: those that only rearrange stored tensors (onHost)
  * have their result added to `weights` (under the tensor's name and the
  * scratch id) and are not dispatched.

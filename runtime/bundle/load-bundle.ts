@@ -109,10 +109,10 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
     firstCompiles.catch(() => undefined); // awaited below, after the weights
     (await laterTexts).forEach((text, i) => shaderTexts.set(laterShaders[i]!.id, text));
     const background = new Map(laterShaders.map((s) => [s.id, prepare(s)]));
-    const compileBackground = async (): Promise<boolean> => {
+    const compileBackground = async (useSubgroups: () => void): Promise<void> => {
       const subgroups = choice === 'tiered' && hasSubgroupVariants && (await quadsAreConsecutive(device));
+      if (subgroups) useSubgroups(); // each dispatch switches as its variant finishes compiling
       await Promise.all(shaderTiers(manifest, choice, subgroups).later.map((s) => background.get(s.id)!()));
-      return subgroups;
     };
 
     const weightBuffers = new Map<number, GPUBuffer>();
@@ -161,7 +161,7 @@ class Runner implements LoadedBundle {
     private readonly table: PipelineTable,
     /** Whether dispatches run their subgroups variants (once compiled). */
     private subgroups: boolean,
-    private readonly compileBackground: () => Promise<boolean>,
+    private readonly compileBackground: (useSubgroups: () => void) => Promise<void>,
   ) {
     this.shaderById = new Map(manifest.shaders.map((s) => [s.id, s]));
   }
@@ -176,8 +176,8 @@ class Runner implements LoadedBundle {
    */
   private startBackground(): Promise<void> {
     if (!this.background) {
-      this.background = this.compileBackground().then((subgroups) => {
-        this.subgroups ||= subgroups;
+      this.background = this.compileBackground(() => {
+        this.subgroups = true;
       });
       // Nobody need ask for ready(): a failed background compile must not become an unhandled rejection.
       this.background.catch(() => undefined);

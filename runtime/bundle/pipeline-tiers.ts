@@ -1,7 +1,9 @@
 // Which pipelines a bundle creates when, and creating them. Dispatches may
-// carry a quick variant (see manifest.ts): a shader with the same bindings
-// that compiles much faster and runs slower. The first run waits only for the
-// pipelines it will use; the rest compile afterwards.
+// carry a quick variant (see manifest.ts), a shader with the same bindings
+// that compiles much faster and runs slower, and a subgroups variant, the
+// fast computation with quad-shared loads for devices that pass the probe in
+// quad-probe.ts. The first run waits only for the pipelines it will use; the
+// rest compile afterwards.
 import type { AffineSize, DispatchSpec, Manifest, ShaderSpec } from './manifest.ts';
 import { BundleError } from './validate-manifest.ts';
 

@@ -78,13 +78,12 @@ describe('rewrite driver', () => {
 });
 
 describe('memory plan', () => {
+  /** Values 0..k-1 of [perN, fixed] elements, each written by the step before the one that last reads it (the last one is the output). */
+  const chain = (...sizes: [number, number][]) =>
+    new Map(sizes.map(([perN, fixed], i) => [i, { producedAt: i - 1, lastUse: i === sizes.length - 1 ? Infinity : i, elements: { perN, fixed } }]));
+
   test('reuses a slot only after its last reader, never within the writing step', () => {
-    const values = new Map([
-      [0, { producedAt: -1, lastUse: 0, elements: { perN: 4, fixed: 0 } }],
-      [1, { producedAt: 0, lastUse: 1, elements: { perN: 8, fixed: 0 } }],
-      [2, { producedAt: 1, lastUse: 2, elements: { perN: 2, fixed: 0 } }],
-      [3, { producedAt: 2, lastUse: Infinity, elements: { perN: 8, fixed: 0 } }],
-    ]);
+    const values = chain([4, 0], [8, 0], [2, 0], [8, 0]);
     const plan = planMemory(values);
     expect(plan.slotOf.get(1)).not.toBe(plan.slotOf.get(0));
     expect(plan.slotOf.get(2)).toBe(plan.slotOf.get(0));
@@ -93,12 +92,7 @@ describe('memory plan', () => {
   });
 
   test('the least memory any plan needs is the most bytes live at one step', () => {
-    const values = new Map([
-      [0, { producedAt: -1, lastUse: 0, elements: { perN: 4, fixed: 0 } }],
-      [1, { producedAt: 0, lastUse: 1, elements: { perN: 2, fixed: 1 } }],
-      [2, { producedAt: 1, lastUse: 2, elements: { perN: 2, fixed: 0 } }],
-      [3, { producedAt: 2, lastUse: Infinity, elements: { perN: 8, fixed: 0 } }],
-    ]);
+    const values = chain([4, 0], [2, 1], [2, 0], [8, 0]);
     // At batch 3 step 0 holds 19 elements (values 0, 1), step 1 holds 13 (1, 2), step 2 holds 30 (2, 3).
     expect(peakLiveBytes([...values.values()], 3)).toBe(30 * 4);
     expect(planBytes(planMemory(values).slotSizes, 3)).toBeGreaterThanOrEqual(30 * 4);
