@@ -34,7 +34,8 @@ export async function loadBundle(source: string | URL | InMemoryBundle | BundleS
     bundleSource = folderSource(source);
   } else if ('files' in source) bundleSource = memorySource(source);
   else bundleSource = source;
-  return loadBundleFrom(bundleSource, options.device ?? (await defaultDevice()), options.pipelines ? { pipelines: options.pipelines } : {});
+  // The default device is requested while the bundle's first files are read.
+  return loadBundleFrom(bundleSource, options.device ?? defaultDevice(), options.pipelines ? { pipelines: options.pipelines } : {});
 }
 
 async function defaultDevice(): Promise<GPUDevice> {

@@ -44,7 +44,7 @@ async function main(args: readonly string[]): Promise<RunRecord> {
       adapter = info ? [info.vendor, info.architecture, info.description].filter((s) => s).join(' / ') : null;
     }
     const model = MODELS[modelName];
-    const io = readModelIo(model, await diskFiles.readBytes(modelPaths(modelName).io));
+    const io = diskFiles.readBytes(modelPaths(modelName).io).then((bytes) => readModelIo(model, bytes));
     const measured = await measure(
       system,
       model,

@@ -165,6 +165,26 @@ export function emitEpilogue(
   return value;
 }
 
+/**
+ * Shape-generic kernels (see KernelParam) take an epilogue that is nothing
+ * or a single relu as a Dims flag, `dims.relu`, so that layers with and
+ * without the activation share one shader: the flag's value, or undefined
+ * for any other epilogue (which stays in the kernel's text).
+ */
+export function reluFlag(steps: readonly EpilogueStep[]): 0 | 1 | undefined {
+  if (steps.length === 0) return 0;
+  const [only] = steps;
+  return steps.length === 1 && only!.kind === 'unary' && only!.fn === 'relu' ? 1 : undefined;
+}
+
+/** The helper reluFlagged calls. */
+export const RELU_FLAG_HELPER = ['fn ep_relu_if(x: f32, on: u32) -> f32 {', `  return select(x, ${unaryExpression('relu', 'x')}, on != 0u);`, '}'].join('\n');
+
+/** `valueExpr` through relu where `dims.relu` is set (reluFlag). */
+export function reluFlagged(valueExpr: string): string {
+  return `ep_relu_if(${valueExpr}, dims.relu)`;
+}
+
 /** The node inputs an epilogue reads, ascending and each once. */
 export function epilogueOperands(steps: readonly EpilogueStep[]): number[] {
   const operands = new Set<number>();

@@ -40,6 +40,8 @@ interface Step {
   readonly kernels: readonly Kernel[];
   /** Per kernel, its quick-tiling twin where that differs (see kernels/tiling.ts). */
   readonly quick: readonly (Kernel | undefined)[];
+  /** Per kernel, its shape-generic quick twin where there is one ('quick-generic'). */
+  readonly quickGeneric: readonly (Kernel | undefined)[];
   /** Per kernel, its twin with quad-shared loads where there is one. */
   readonly subgroups: readonly (Kernel | undefined)[];
   /** Scratch buffers computed at compile time (kernels' onHost), by scratch id: the weight holding each. */
@@ -52,7 +54,13 @@ export function kernelsFor(node: Node, graph: Graph, tiling: Tiling = 'fast'): r
   return generate(node, node.inputs.map((i) => graph.nodes[i]!.type), tiling);
 }
 
+/** One Dims uniform serves every twin: their params must agree where both have any. */
+const paramValues = (k: Kernel): number[] | undefined => k.params?.map((p) => p.value);
+const paramsAgree = (a: Kernel, b: Kernel): boolean =>
+  !a.params || !b.params || JSON.stringify(paramValues(a)) === JSON.stringify(paramValues(b));
+
 const sameBindings = (a: Kernel, b: Kernel): boolean =>
+  paramsAgree(a, b) &&
   a.usesBatch === b.usesBatch &&
   a.bindings.length === b.bindings.length &&
   a.bindings.every((x, i) => x.access === b.bindings[i]!.access && JSON.stringify(x.source) === JSON.stringify(b.bindings[i]!.source));
@@ -84,6 +92,7 @@ function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, strin
   const all = kernelsFor(node, graph);
   const none = all.map(() => undefined);
   const quick = variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick')) : none;
+  const quickGeneric = variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick-generic')).map((k) => (k?.params ? k : undefined)) : none;
   const subgroups = variants.subgroups ? twinsOf(all, kernelsFor(node, graph, 'fast-subgroups')) : none;
   const hosted = new Map<string, string>();
   const kept: number[] = [];
@@ -101,7 +110,12 @@ function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, strin
     weights.set(name, { shape: [data.length], data });
     hosted.set(host.scratch, name);
   });
-  return { node, kernels: kept.map((i) => all[i]!), quick: kept.map((i) => quick[i]), subgroups: kept.map((i) => subgroups[i]), hosted };
+  return {
+    node,
+    kernels: kept.map((i) => all[i]!),
+    quick: kept.map((i) => quick[i]),
+    quickGeneric: kept.map((i) => quickGeneric[i]),
+    subgroups: kept.map((i) => subgroups[i]), hosted };
 }
 
 function sameData(a: Float32Array, b: Float32Array): boolean {
@@ -113,7 +127,7 @@ function usedWeights(steps: readonly Step[], weightOf: ReadonlyMap<ValueId, stri
   const used = new Set<string>();
   for (const step of steps) {
     for (const name of step.hosted.values()) used.add(name);
-    for (const kernel of [...step.kernels, ...step.quick, ...step.subgroups]) {
+    for (const kernel of [...step.kernels, ...step.quick, ...step.quickGeneric, ...step.subgroups]) {
       for (const b of kernel?.bindings ?? []) {
         const name = b.source.kind === 'input' ? weightOf.get(step.node.inputs[b.source.index]!) : undefined;
         if (name !== undefined) used.add(name);
@@ -237,10 +251,11 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
     }
     return id;
   };
+  const quickTwin = chooseQuickTwins(steps);
   steps.forEach((step, index) => {
     step.kernels.forEach((kernel, k) => {
       const id = shaderFor(kernel, kernel.name);
-      const twin = step.quick[k];
+      const twin = quickTwin(step, k);
       const shared = step.subgroups[k];
       dispatches.push({
         shader: id,
@@ -255,6 +270,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
         groups: kernel.groups,
         groupsDivisor: kernel.groupsDivisor,
         label: step.node.origin?.layer ?? `${step.node.op} %${step.node.id}`,
+        ...paramsOf([kernel, twin, shared]),
         ...(twin ? { quick: { shader: shaderFor(twin, `${twin.name}.quick`), groups: twin.groups, groupsDivisor: twin.groupsDivisor } } : {}),
         ...(shared ? { subgroups: { shader: shaderFor(shared, `${shared.name}.subgroups`), groups: shared.groups, groupsDivisor: shared.groupsDivisor } } : {}),
       });
@@ -282,6 +298,34 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
     dispatches,
   };
   return { manifest, shaders: shaderFiles, weights, memory: { values: [...planned.values()], slots: plan.slotSizes } };
+}
+
+/**
+ * Each dispatch's quick twin: the shape-generic one where it lets dispatches
+ * whose quick shaders differ share one shader (it compiles about 1.5x slower
+ * than one with sizes written in, so two shaders merged already pay), the
+ * one with sizes written in otherwise.
+ */
+function chooseQuickTwins(steps: readonly Step[]): (step: Step, k: number) => Kernel | undefined {
+  const merged = new Map<string, Set<string>>(); // generic text -> the quick texts it would replace
+  for (const step of steps) {
+    step.quickGeneric.forEach((generic, k) => {
+      if (!generic) return;
+      const texts = merged.get(generic.wgsl) ?? new Set<string>();
+      texts.add((step.quick[k] ?? step.kernels[k]!).wgsl);
+      merged.set(generic.wgsl, texts);
+    });
+  }
+  return (step, k) => {
+    const generic = step.quickGeneric[k];
+    return generic && merged.get(generic.wgsl)!.size >= 2 ? generic : step.quick[k];
+  };
+}
+
+/** The dispatch's Dims values: whichever of its kernels has params (twins agree, see paramsAgree). */
+function paramsOf(kernels: readonly (Kernel | undefined)[]): { params?: number[] } {
+  const withParams = kernels.find((k) => k?.params);
+  return withParams ? { params: paramValues(withParams)! } : {};
 }
 
 function uniqueId(base: string, taken: ReadonlyMap<string, string>): string {

@@ -32,10 +32,20 @@ export interface KernelBinding {
 }
 
 /**
+ * A size a shape-generic kernel reads from its Dims uniform (`dims.<name>`)
+ * instead of having it written into its text, so layers that differ only in
+ * such sizes share one shader, and one pipeline.
+ */
+export interface KernelParam {
+  readonly name: string;
+  readonly value: number;
+}
+
+/**
  * One compute dispatch. Storage bindings are `@group(0) @binding(i)` in
  * `bindings` order; when `usesBatch` is true the last binding (index
  * bindings.length) is `var<uniform> dims: Dims` whose first member `n: u32`
- * is the run's batch size. The grid is one-dimensional: the runtime launches
+ * is the run's batch size, followed by the kernel's `params` in order. The grid is one-dimensional: the runtime launches
  * `ceil((groups.perN * N + groups.fixed) / groupsDivisor)` workgroups, folded
  * into (x, y) with x <= 65535, and the kernel recovers its linear workgroup
  * index as `wid.y * nwg.x + wid.x` (see wgsl.ts `linearWorkgroupIndex`).
@@ -48,6 +58,8 @@ export interface Kernel {
   readonly workgroupSize: number;
   readonly bindings: readonly KernelBinding[];
   readonly usesBatch: boolean;
+  /** u32 values after `n` in the Dims uniform (usesBatch is then true). */
+  readonly params?: readonly KernelParam[];
   readonly groups: AffineInN;
   readonly groupsDivisor: number;
   /** Device features the shader needs ('subgroups'); absent for portable kernels. */

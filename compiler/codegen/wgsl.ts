@@ -43,14 +43,21 @@ export function isReservedWgslWord(word: string): boolean {
   return RESERVED.has(word);
 }
 
+/** The Dims uniform's u32 members: the batch size `n`, then `params`, padded to a whole 16 bytes. */
+export function dimsMembers(params: readonly string[] = []): string[] {
+  const members = ['n', ...params];
+  for (let pad = 0; members.length % 4 !== 0; pad++) members.push(`pad${pad}`);
+  return members;
+}
+
 /** `@group(0) @binding(i) var<storage, ...> name: array<T>;` for each binding, then the uniform. */
-export function bindingDeclarations(bindings: readonly KernelBinding[], usesBatch: boolean, elementType = 'f32'): string {
+export function bindingDeclarations(bindings: readonly KernelBinding[], usesBatch: boolean, elementType = 'f32', params: readonly string[] = []): string {
   const lines = bindings.map(
     (b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${b.name}: array<${b.elementType ?? elementType}>;`,
   );
   if (usesBatch) {
     // A uniform struct must be 16-byte aligned in size; pad explicitly.
-    lines.push('struct Dims { n: u32, pad0: u32, pad1: u32, pad2: u32 }');
+    lines.push(`struct Dims { ${dimsMembers(params).map((m) => `${m}: u32`).join(', ')} }`);
     lines.push(`@group(0) @binding(${bindings.length}) var<uniform> dims: Dims;`);
   }
   return lines.join('\n');
@@ -64,6 +71,8 @@ export function bindingDeclarations(bindings: readonly KernelBinding[], usesBatc
 export function computeShader(opts: {
   readonly bindings: readonly KernelBinding[];
   readonly usesBatch: boolean;
+  /** Names of the Dims members after `n` (see bindingDeclarations). */
+  readonly params?: readonly string[];
   readonly workgroupSize: number;
   readonly body: string;
   readonly helpers?: string;
@@ -79,7 +88,7 @@ export function computeShader(opts: {
   const subgroupParam = opts.subgroups ? ', @builtin(subgroup_invocation_id) sid: u32' : '';
   return [
     opts.subgroups ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);' : '',
-    bindingDeclarations(opts.bindings, opts.usesBatch),
+    bindingDeclarations(opts.bindings, opts.usesBatch, 'f32', opts.params),
     opts.helpers ?? '',
     `@compute @workgroup_size(${opts.workgroupSize})`,
     `fn ${entry}(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32${subgroupParam}) {`,

@@ -69,7 +69,18 @@ export interface BundleLoadOptions {
   readonly pipelines?: PipelineChoice;
 }
 
-export async function loadBundleFrom(source: BundleSource, device: GPUDevice, options: BundleLoadOptions = {}): Promise<LoadedBundle> {
+/**
+ * `device` may still be on its way: the manifest and the first run's shaders
+ * are read while it is requested (in a page each is a round trip, and so is
+ * the device), and it is awaited only when the first pipeline is made.
+ */
+export async function loadBundleFrom(
+  source: BundleSource,
+  deviceOrPending: GPUDevice | PromiseLike<GPUDevice>,
+  options: BundleLoadOptions = {},
+): Promise<LoadedBundle> {
+  const pendingDevice = Promise.resolve(deviceOrPending);
+  pendingDevice.catch(() => undefined); // a bad manifest is reported first; the device's error is awaited below
   let raw: unknown;
   try {
     raw = JSON.parse(await source.readText('manifest.json'));
@@ -83,7 +94,10 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
   // Quad-shared kernels only after the device has shown it runs them: at load
   // for 'fast', in the background (before the later compiles) for 'tiered'.
   const hasSubgroupVariants = manifest.dispatches.some((d) => d.subgroups);
-  const subgroupsNow = choice === 'fast' && hasSubgroupVariants && (await quadsAreConsecutive(device));
+  // Without the probe's answer the first shaders are unknown; 'fast' waits for
+  // the device before reading them.
+  const probeFirst = choice === 'fast' && hasSubgroupVariants;
+  const subgroupsNow = probeFirst && (await quadsAreConsecutive(await pendingDevice));
   const firstShaders = shaderTiers(manifest, choice, subgroupsNow).first;
   // Every file is requested at once, but only the first run's shaders are
   // waited for before their compiles start: over a network the rest (later
@@ -99,6 +113,7 @@ export async function loadBundleFrom(source: BundleSource, device: GPUDevice, op
   for (const pending of [laterTexts, weightBytes]) pending.catch(() => undefined); // awaited below
   const shaderTexts = new Map<string, string>();
   (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));
+  const device = await pendingDevice;
 
   return captureErrors(device, `loading ${source.description}`, async () => {
     const table: PipelineTable = { layouts: new Map(), pipelines: new Map() };
@@ -147,6 +162,7 @@ interface BatchState {
   readonly buffers: Map<number, GPUBuffer>;
   readonly bindGroups: GPUBindGroup[];
   readonly readback: Map<string, GPUBuffer>;
+  readonly uniforms: readonly GPUBuffer[];
 }
 
 class Runner implements LoadedBundle {
@@ -238,16 +254,31 @@ class Runner implements LoadedBundle {
       const bytes = Math.max(4, elementsOf(spec.elements, n) * 4);
       buffers.set(spec.id, device.createBuffer({ label: `activation ${spec.id}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }));
     }
-    const dims = device.createBuffer({ label: 'dims', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    device.queue.writeBuffer(dims, 0, new Uint32Array([n, 0, 0, 0]));
-    const bindGroups = this.manifest.dispatches.map((d) => this.bindGroup(d, buffers, dims));
+    const dims = this.dimsBuffer(n, []);
+    const uniforms = [dims];
+    const bindGroups = this.manifest.dispatches.map((d) => {
+      if (!d.params) return this.bindGroup(d, buffers, dims);
+      const own = this.dimsBuffer(n, d.params);
+      uniforms.push(own);
+      return this.bindGroup(d, buffers, own);
+    });
     const readback = new Map<string, GPUBuffer>();
     for (const port of this.manifest.outputs) {
       readback.set(port.name, device.createBuffer({ label: `read ${port.name}`, size: Math.max(4, portElements(port, n) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     }
-    const state = { buffers, bindGroups, readback };
+    const state = { buffers, bindGroups, readback, uniforms };
     this.batches.set(n, state);
     return state;
+  }
+
+  /** A Dims uniform: the batch size, then a dispatch's params, in whole 16-byte rows. */
+  private dimsBuffer(n: number, params: readonly number[]): GPUBuffer {
+    const words = new Uint32Array(Math.ceil((1 + params.length) / 4) * 4);
+    words[0] = n;
+    words.set(params, 1);
+    const buffer = this.device.createBuffer({ label: 'dims', size: words.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(buffer, 0, words);
+    return buffer;
   }
 
   private bindGroup(d: DispatchSpec, buffers: Map<number, GPUBuffer>, dims: GPUBuffer): GPUBindGroup {
@@ -303,7 +334,7 @@ class Runner implements LoadedBundle {
   destroy(): void {
     for (const state of this.batches.values()) {
       for (const [id, b] of state.buffers) if (!this.weightBuffers.has(id)) b.destroy();
-      for (const b of state.readback.values()) b.destroy();
+      for (const b of [...state.readback.values(), ...state.uniforms]) b.destroy();
     }
     for (const b of this.weightBuffers.values()) b.destroy();
     this.batches.clear();

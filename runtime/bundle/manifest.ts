@@ -51,6 +51,13 @@ export interface DispatchSpec {
   /** The layer it computes, for profiling and error messages. */
   readonly label: string;
   /**
+   * u32 values following the batch size in this dispatch's Dims uniform:
+   * the sizes a shape-generic shader reads there instead of having them in
+   * its text, so layers of different sizes share one shader. Every variant
+   * of the dispatch sees the same values.
+   */
+  readonly params?: readonly number[];
+  /**
    * The same computation on the same buffers by a shader that compiles much
    * faster and runs slower (smaller register blocks). Its shader has the same
    * bindings as `shader`. A runtime may run it until `shader`'s pipeline is

@@ -19,6 +19,8 @@ export const MANIFEST_LIMITS = {
   maxBatch: 1 << 20,
   maxBindings: 8,
   maxWorkgroupSize: 1024,
+  /** Dims values per dispatch: with the batch size, at most 64 u32s, the 256 bytes of one uniform block. */
+  maxParams: 63,
 };
 
 type Json = unknown;
@@ -82,6 +84,12 @@ function dispatchVariant(v: Json, path: string, main: ShaderSpec, shaderById: Re
     groups: affine(o.groups, `${path}.groups`),
     groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
   };
+}
+
+/** A dispatch's Dims values: u32s, only where its shaders bind the Dims uniform. */
+function dispatchParams(v: Json, path: string, main: ShaderSpec): number[] {
+  if (!main.usesBatch) fail(path, `shader ${main.id} binds no Dims uniform to hold them`);
+  return arr(v, path, MANIFEST_LIMITS.maxParams).map((x, k) => int(x, `${path}[${k}]`, 0, 2 ** 32 - 1));
 }
 
 export function validateManifest(raw: Json): Manifest {
@@ -181,6 +189,7 @@ export function validateManifest(raw: Json): Manifest {
       groups: affine(o.groups, `${path}.groups`),
       groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
       label: typeof o.label === 'string' ? o.label : `dispatch ${i}`,
+      ...(o.params === undefined ? {} : { params: dispatchParams(o.params, `${path}.params`, shader) }),
       ...(o.quick === undefined ? {} : { quick: dispatchVariant(o.quick, `${path}.quick`, shader, shaderById, false) }),
       ...(o.subgroups === undefined ? {} : { subgroups: dispatchVariant(o.subgroups, `${path}.subgroups`, shader, shaderById, true) }),
     };

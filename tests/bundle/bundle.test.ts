@@ -20,6 +20,35 @@ function linearRelu() {
   return generateBundle(b.finish(), { model: 'Tiny', generator: 'test' });
 }
 
+/** x [N, 8] -> linear 8->12 + relu -> linear 12->4 (+ linear 4->4 + relu when `third`): sizes whose GEMMs can be shape-generic. */
+function twoLinears(third = false) {
+  const b = new GraphBuilder('eval');
+  let h = b.input('x', { dtype: 'f32', shape: ['N', 8] });
+  const layers: [number, number, boolean][] = [[8, 12, true], [12, 4, false], ...(third ? [[4, 4, true] as [number, number, boolean]] : [])];
+  layers.forEach(([inF, outF, relu], i) => {
+    const w = b.tensor({ name: `l${i}.weight`, role: 'trainable', type: { dtype: 'f32', shape: [outF, inF] } }, Float32Array.from({ length: outF * inF }, (_, k) => Math.sin(k * 0.37 + i)));
+    const bias = b.tensor({ name: `l${i}.bias`, role: 'trainable', type: { dtype: 'f32', shape: [outF] } }, Float32Array.from({ length: outF }, (_, k) => 0.1 * k - 0.3));
+    h = b.add('linear', [h, w, bias], { epilogue: relu ? [{ kind: 'unary', fn: 'relu' }] : [] });
+  });
+  b.output('y', h);
+  const graph = b.finish();
+  const reference = (x: Float32Array): number[] => {
+    let rows = Array.from({ length: x.length / 8 }, (_, n) => Array.from(x.slice(n * 8, n * 8 + 8)));
+    layers.forEach(([inF, outF, relu], i) => {
+      const w = graph.data.get(`l${i}.weight`)!;
+      const bias = graph.data.get(`l${i}.bias`)!;
+      rows = rows.map((r) =>
+        Array.from({ length: outF }, (_, o) => {
+          const v = r.reduce((s, xi, k) => s + xi * w[o * inF + k]!, bias[o]!);
+          return relu ? Math.max(0, v) : v;
+        }),
+      );
+    });
+    return rows.flat();
+  };
+  return { bundle: generateBundle(graph, { model: 'Linears', generator: 'test' }), reference };
+}
+
 function reference(x: number[]): number[] {
   const out: number[] = [];
   for (let n = 0; n < x.length / 3; n++) {
@@ -64,6 +93,26 @@ describe('bundles on the device', () => {
     }
   });
 
+  test('layers of different sizes run one shape-generic quick shader, each with its own sizes', async () => {
+    const device = await getTestDevice();
+    const { bundle, reference: expectedOf } = twoLinears();
+    const [first, second] = bundle.manifest.dispatches;
+    expect(first!.quick!.shader).toBe(second!.quick!.shader);
+    expect(first!.params).toEqual([1, 8, 12, 1]); // rows per sample, depth, columns, relu
+    expect(second!.params).toEqual([1, 12, 4, 0]);
+    const x = Float32Array.from({ length: 8 * 5 }, (_, i) => Math.cos(i * 0.61) * 2);
+    const expected = expectedOf(x);
+    for (const pipelines of ['quick', 'fast'] as const) {
+      // The device may still be on its way when loading starts.
+      const loaded = await loadBundleFrom(memorySource({ files: bundleFiles(bundle) }), Promise.resolve(device), { pipelines });
+      for (const n of [5, 2]) {
+        const out = await loaded.run({ x: x.slice(0, 8 * n) });
+        out.y!.data.forEach((v, i) => expect(v, `${pipelines}, batch ${n}`).toBeCloseTo(expected[i]!, 4));
+      }
+      loaded.destroy();
+    }
+  });
+
   test('a shader that does not compile is refused at load, whichever tier it is in', async () => {
     const device = await getTestDevice();
     const bundle = linearRelu();
@@ -86,6 +135,17 @@ describe('bundles on the device', () => {
 });
 
 describe('compile-time work', () => {
+  test('a shape-generic quick shader is used only where it merges shaders that differ', () => {
+    const lone = linearRelu().manifest.dispatches[0]!;
+    expect(lone.quick, 'a lone GEMM keeps its quick twin with sizes written in').toBeDefined();
+    expect(lone.params).toBeUndefined();
+    const { bundle } = twoLinears(true);
+    const quick = new Set(bundle.manifest.dispatches.map((d) => d.quick?.shader));
+    expect(quick.size, 'three layers, one quick shader').toBe(1);
+    const fast = new Set(bundle.manifest.dispatches.map((d) => d.shader));
+    expect(fast.size, 'fast shaders keep their sizes written in').toBe(3);
+  });
+
   test("a stored conv weight is reordered at compile time: no reorder dispatch, and only the reordered tensor ships", () => {
     const b = new GraphBuilder('eval');
     const x = b.input('x', { dtype: 'f32', shape: ['N', 4, 6, 6] });
@@ -121,6 +181,14 @@ describe('hostile manifests', () => {
     ['unknown quick shader', (m) => (m.dispatches[0].quick.shader = 'nope'), /unknown shader/],
     ['a dispatch shader needing a feature', (m) => (m.shaders[0].features = ['subgroups']), /only a subgroups variant may/],
     ['an unknown feature', (m) => (m.shaders[0].features = ['shader-f16']), /unknown feature/],
+    ['params that are not u32s', (m) => (m.dispatches[0].params = [1, -2]), /params\[1\]/],
+    ['params that are not whole', (m) => (m.dispatches[0].params = [1.5]), /params\[0\]/],
+    ['more params than a uniform block holds', (m) => (m.dispatches[0].params = new Array(64).fill(1)), /params/],
+    ['params for a shader without a Dims uniform', (m) => {
+      m.shaders[0].usesBatch = false;
+      for (const s of m.shaders) s.usesBatch = false;
+      m.dispatches[0].params = [1];
+    }, /binds no Dims uniform/],
     ['quick twin binds otherwise', (m) => {
       const twin = m.shaders.find((s: { id: string }) => s.id === m.dispatches[0].quick.shader);
       twin.bindings = twin.bindings.map(() => 'read');

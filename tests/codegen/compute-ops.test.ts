@@ -2,8 +2,9 @@
 // global_avgpool) against torch: each case runs on the real Dawn device at
 // its stored batch and, where the batch is symbolic, again at batch 1 from
 // the same shaders, and every shader must compile without a message. Where
-// the quick tiling (small register blocks, see kernels/tiling.ts) gives other
-// WGSL, that runs against the same golden too. The last block checks
+// another tiling (small register blocks, sizes from the Dims uniform, quad-
+// shared loads; see kernels/tiling.ts) gives other WGSL, that runs against
+// the same golden too. The last block checks
 // generation itself (grids, determinism, limits) on the host.
 import { describe, expect, it } from 'vitest';
 import { emitEpilogue } from '../../compiler/codegen/epilogue.ts';
@@ -38,7 +39,7 @@ describe('compute op kernels match torch', () => {
         expect(one.kernels.map((k) => k.wgsl)).toEqual(full.kernels.map((k) => k.wgsl));
         expect(firstMismatch(one.got, one.want.data, c.tolerance), 'batch 1').toBeUndefined();
       }
-      for (const tiling of ['quick', 'fast-subgroups'] as const) {
+      for (const tiling of ['quick', 'quick-generic', 'fast-subgroups'] as const) {
         if (tiling === 'fast-subgroups' && !(await quadsAreConsecutive(await getTestDevice()))) continue;
         const twin = await runOpCase(c, undefined, tiling);
         if (twin.kernels.every((k, i) => k.wgsl === full.kernels[i]?.wgsl)) continue;

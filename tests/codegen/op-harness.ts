@@ -240,8 +240,14 @@ export async function runKernels(
     });
     const output = makeBuffer(outputElements * 4);
     const scratch = new Map<string, GPUBuffer>();
-    const dims = makeBuffer(16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    device.queue.writeBuffer(dims, 0, new Uint32Array([n, 0, 0, 0]));
+    const dimsOf = (k: Kernel): GPUBuffer => {
+      const params = k.params?.map((p) => p.value) ?? [];
+      const words = new Uint32Array(Math.ceil((1 + params.length) / 4) * 4);
+      words.set([n, ...params]);
+      const dims = makeBuffer(words.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+      device.queue.writeBuffer(dims, 0, words);
+      return dims;
+    };
 
     device.pushErrorScope('validation');
     const encoder = device.createCommandEncoder();
@@ -258,7 +264,7 @@ export async function runKernels(
         }
         return { binding: i, resource: { buffer } };
       });
-      if (k.usesBatch) entries.push({ binding: k.bindings.length, resource: { buffer: dims } });
+      if (k.usesBatch) entries.push({ binding: k.bindings.length, resource: { buffer: dimsOf(k) } });
       const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
       const groups = Math.ceil(evalAffine(k.groups, n) / k.groupsDivisor);
       if (groups === 0) continue;

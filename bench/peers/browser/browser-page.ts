@@ -43,7 +43,7 @@ async function run(): Promise<RunRecord> {
     const gpu = countGpuBuffers();
     const system = await load();
     const model = MODELS[modelName];
-    const io = readModelIo(model, await files.readBytes(modelPaths(modelName).io));
+    const io = files.readBytes(modelPaths(modelName).io).then((bytes) => readModelIo(model, bytes));
     const measured = await measure(
       system,
       model,

@@ -26,10 +26,12 @@ import { F32_LOWEST } from './reduce.ts';
 /**
  * The projections are linear layers over [B * L, E] rows: the shared GEMM,
  * with its operands pointed at the scratch buffers. Only the bindings'
- * sources change; the WGSL does not depend on where a buffer comes from.
+ * sources change (found by source: a shape-generic GEMM names its operands
+ * its own way); the WGSL does not depend on where a buffer comes from.
  */
-function rebind(kernel: Kernel, sources: Readonly<Record<string, BindingSource>>): Kernel {
-  return { ...kernel, bindings: kernel.bindings.map((b) => (sources[b.name] ? { ...b, source: sources[b.name]! } : b)) };
+function rebind(kernel: Kernel, from: BindingSource, to: BindingSource): Kernel {
+  const isFrom = (s: BindingSource) => JSON.stringify(s) === JSON.stringify(from);
+  return { ...kernel, bindings: kernel.bindings.map((b) => (isFrom(b.source) ? { ...b, source: to } : b)) };
 }
 
 /** Queries per thread: each key and value loaded serves them all, within a register budget. */
@@ -173,8 +175,8 @@ export function multiheadAttentionKernels(node: Node<'multihead_attention'>, inp
     tiling,
   });
   return [
-    rebind(inProjection, { dst: qkvSource }),
+    rebind(inProjection, { kind: 'output' }, qkvSource),
     attendKernel({ name: kernelName(node, 'attend'), batch, length: L, embed: E, heads: node.attrs.heads, qkv: qkvIn, context: contextOut }),
-    rebind(outProjection, { context: contextSource }),
+    rebind(outProjection, { kind: 'input', index: 0 }, contextSource),
   ];
 }

@@ -17,7 +17,7 @@ import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts'
 import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
 import { assembleKernel, kernelName, sizeOfDim, sizeWgsl, type Size } from './layout.ts';
 import { checkStorageBudget, gemmKernel } from './matmul.ts';
-import type { Tiling } from './tiling.ts';
+import { isQuick, type Tiling } from './tiling.ts';
 
 const WORKGROUP = 64;
 
@@ -223,7 +223,7 @@ function pointwiseConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tilin
  * tiling caps the block at 4 x 4, which compiles in 30-80 ms (see tiling.ts).
  */
 function convTile(og: number, tiling: Tiling): { readonly channels: number; readonly pixelVecs: number } {
-  if (tiling === 'quick' && og > 4) return { channels: 4, pixelVecs: 1 };
+  if (isQuick(tiling) && og > 4) return { channels: 4, pixelVecs: 1 };
   if (og % 16 === 0) return { channels: 16, pixelVecs: 1 };
   if (og % 8 === 0) return { channels: 8, pixelVecs: 2 };
   if (og % 4 === 0) return { channels: 4, pixelVecs: 2 };

@@ -6,7 +6,7 @@
 // `k * N` and becomes the WGSL expression `ku` or `dims.n * ku`. Constants are
 // baked into the shader; N comes from the `dims` uniform at run time.
 import type { Node, Shape, TensorType } from '../../ir/types.ts';
-import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
+import type { AffineInN, Kernel, KernelBinding, KernelParam } from '../kernel.ts';
 import { computeShader, wgslName } from '../wgsl.ts';
 
 /** `k`, or `k * N` when `n` is true. */
@@ -116,9 +116,15 @@ export function assembleKernel(opts: {
   readonly groups: AffineInN;
   readonly groupsDivisor: number;
   readonly subgroups?: boolean;
+  /** Sizes read from the Dims uniform (see KernelParam). */
+  readonly params?: readonly KernelParam[];
 }): Kernel {
   const code = `${opts.helpers ?? ''}\n${opts.body}`;
-  const usesBatch = /\bdims\.n\b/.test(code);
+  const params = opts.params ?? [];
+  const usesBatch = /\bdims\.n\b/.test(code) || params.length > 0;
+  for (const p of params) {
+    if (!new RegExp(`\\bdims\\.${p.name}\\b`).test(code)) throw new Error(`kernel ${opts.name}: parameter ${p.name} is never used`);
+  }
   for (const b of opts.bindings) {
     if (!new RegExp(`\\b${b.name}\\b`).test(code)) {
       throw new Error(`kernel ${opts.name}: binding ${b.name} is never used`);
@@ -127,6 +133,7 @@ export function assembleKernel(opts: {
   const shader = computeShader({
     bindings: opts.bindings,
     usesBatch,
+    ...(params.length > 0 ? { params: params.map((p) => p.name) } : {}),
     workgroupSize: opts.workgroupSize,
     body: opts.body,
     ...(opts.helpers ? { helpers: opts.helpers } : {}),
@@ -139,6 +146,7 @@ export function assembleKernel(opts: {
     workgroupSize: opts.workgroupSize,
     bindings: opts.bindings,
     usesBatch,
+    ...(params.length > 0 ? { params } : {}),
     groups: opts.groups,
     groupsDivisor: opts.groupsDivisor,
     ...(opts.subgroups ? { features: ['subgroups'] as const } : {}),

@@ -13,9 +13,9 @@
 // branch-free) and skipped on store.
 import type { EpilogueStep } from '../../ir/ops.ts';
 import type { Dim, Node, TensorType } from '../../ir/types.ts';
-import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts';
+import { emitEpilogue, epilogueHelpers, epilogueOperands, RELU_FLAG_HELPER, reluFlag, reluFlagged } from '../epilogue.ts';
 import { MAX_STORAGE_BINDINGS } from './elementwise.ts';
-import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
+import type { AffineInN, Kernel, KernelBinding, KernelParam } from '../kernel.ts';
 import {
   assembleKernel,
   kernelName,
@@ -27,7 +27,7 @@ import {
   unravel,
   type Size,
 } from './layout.ts';
-import type { Tiling } from './tiling.ts';
+import { isQuick, type Tiling } from './tiling.ts';
 
 const WORKGROUP = 64;
 
@@ -41,7 +41,7 @@ const WORKGROUP = 64;
  * GFLOP/s) compiles only half as fast again as 2 x 4 (see tiling.ts).
  */
 export function gemmTile(m: Size, n: number, tiling: Tiling = 'fast'): { readonly rows: number; readonly cols: number } {
-  if (tiling === 'quick') return { rows: 2, cols: 4 };
+  if (isQuick(tiling)) return { rows: 2, cols: 4 };
   return { rows: !m.n && m.k <= 4 ? 4 : 8, cols: n <= 4 ? 4 : 8 };
 }
 
@@ -68,21 +68,57 @@ export interface GemmProblem {
   readonly tiling?: Tiling;
 }
 
+/**
+ * Whether `p` gets a shape-generic kernel with the 'quick-generic' tiling:
+ * its rows, depth and columns read from the Dims uniform (see KernelParam),
+ * so every layer with the same operand layout and epilogue shares its shader
+ * and the first run needs fewer pipelines (each costs 50-200 ms on
+ * SwiftShader, even a small one). That covers single GEMMs whose rows grow
+ * with the batch (linear layers, matmuls that fold their batch into rows)
+ * with vec4 operands.
+ */
+function genericGemm(p: GemmProblem): boolean {
+  const vec4Operands = p.k % 4 === 0 && (p.bLayout === 'nk' || p.n % 4 === 0);
+  return p.tiling === 'quick-generic' && !p.batchOffsets && !p.batch.n && p.batch.k === 1 && p.m.n && vec4Operands;
+}
+
 export function gemmKernel(p: GemmProblem): Kernel {
   const { rows: R, cols: C } = gemmTile(p.m, p.n, p.tiling);
   const quads = C / 4;
   const aVec = p.k % 4 === 0;
   const bVec = p.bLayout === 'nk' ? p.k % 4 === 0 : p.n % 4 === 0;
   const kMain = p.k - (p.k % 4);
+  const generic = genericGemm(p);
+  const relu = generic ? reluFlag(p.epilogue) : undefined;
+  const params: KernelParam[] = generic
+    ? [
+        { name: 'rows_per_n', value: p.m.k },
+        { name: 'depth', value: p.k },
+        { name: 'cols', value: p.n },
+        ...(relu === undefined ? [] : [{ name: 'relu', value: relu }]),
+      ]
+    : [];
+  // The sizes as WGSL: read from Dims when generic (into locals once: a
+  // uniform read in the loop costs SwiftShader about a third more compile
+  // time), written in otherwise.
+  const kW = generic ? 'g_depth' : `${p.k}u`;
+  const nW = generic ? 'g_cols' : `${p.n}u`;
+  const nLastW = generic ? '(g_cols - 1u)' : `${p.n - 1}u`;
   const tilesN = Math.ceil(p.n / C);
-  const mWgsl = sizeWgsl(p.m);
+  const tilesNW = generic ? `((g_cols + ${C - 1}u) / ${C}u)` : `${tilesN}u`;
+  const mWgsl = generic ? 'g_rows' : sizeWgsl(p.m);
   const tilesMWgsl = p.m.n ? `((${mWgsl} + ${R - 1}u) / ${R}u)` : `${Math.ceil(p.m.k / R)}u`;
 
+  // A generic kernel's operands have the same names whatever the op, so
+  // that a linear layer and an attention projection can share its text.
+  const A = generic ? 'a' : p.a.name;
+  const B = generic ? 'b' : p.b.name;
+  const biasName = generic ? 'bias' : p.bias?.name;
   const bindings: KernelBinding[] = [
-    { name: p.a.name, access: 'read', source: { kind: 'input', index: p.a.input }, elementType: aVec ? 'vec4<f32>' : 'f32' },
-    { name: p.b.name, access: 'read', source: { kind: 'input', index: p.b.input }, elementType: bVec ? 'vec4<f32>' : 'f32' },
+    { name: A, access: 'read', source: { kind: 'input', index: p.a.input }, elementType: aVec ? 'vec4<f32>' : 'f32' },
+    { name: B, access: 'read', source: { kind: 'input', index: p.b.input }, elementType: bVec ? 'vec4<f32>' : 'f32' },
   ];
-  if (p.bias) bindings.push({ name: p.bias.name, access: 'read', source: { kind: 'input', index: p.bias.input } });
+  if (p.bias) bindings.push({ name: biasName!, access: 'read', source: { kind: 'input', index: p.bias.input } });
   const operandNames: Record<number, string> = {};
   for (const index of epilogueOperands(p.epilogue)) {
     operandNames[index] = `operand${index}`;
@@ -91,11 +127,12 @@ export function gemmKernel(p: GemmProblem): Kernel {
   bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
   checkStorageBudget(p.name, bindings);
 
-  const A = p.a.name;
-  const B = p.b.name;
   const lines: string[] = [];
-  lines.push(`let tn = gidx % ${tilesN}u;`);
-  lines.push(`let rest = gidx / ${tilesN}u;`);
+  if (generic) {
+    lines.push('let g_rows = dims.n * dims.rows_per_n;', 'let g_depth = dims.depth;', 'let g_cols = dims.cols;', 'let g_steps = g_depth / 4u;');
+  }
+  lines.push(`let tn = gidx % ${tilesNW};`);
+  lines.push(`let rest = gidx / ${tilesNW};`);
   lines.push(`let tm = rest % ${tilesMWgsl};`);
   // Quad-shared loads (see tiling.ts) need whole quads on one row tile and
   // every invocation alive through the loop, so past-the-end invocations
@@ -115,17 +152,17 @@ export function gemmKernel(p: GemmProblem): Kernel {
   if (offsets?.setup) lines.push(offsets.setup);
   lines.push(`let aBase = ${offsets?.a ?? '0u'};`);
   lines.push(`let bBase = ${offsets?.b ?? '0u'};`);
-  lines.push(`let oBase = bi * ${sizeWgsl(sizeProduct([p.m, { k: p.n, n: false }]))};`);
+  lines.push(`let oBase = bi * ${generic ? `(${mWgsl} * ${nW})` : sizeWgsl(sizeProduct([p.m, { k: p.n, n: false }]))};`);
   // Row starts in A, clamped to the last row so edge tiles load valid data.
   for (let i = 0; i < R; i++) {
-    const start = `aBase + min(m0 + ${i}u, ${mWgsl} - 1u) * ${p.k}u`;
+    const start = `aBase + min(m0 + ${i}u, ${mWgsl} - 1u) * ${kW}`;
     lines.push(aVec ? `let ar${i} = (${start}) / 4u;` : `let ar${i} = ${start};`);
   }
   // Column j of B, clamped, where the kernel gathers scalars by column.
   const cols = Array.from({ length: C }, (_, j) => j);
   if (p.bLayout === 'nk') {
     for (const j of cols) {
-      const start = `bBase + min(n0 + ${j}u, ${p.n - 1}u) * ${p.k}u`;
+      const start = `bBase + min(n0 + ${j}u, ${nLastW}) * ${kW}`;
       lines.push(bVec ? `let br${j} = (${start}) / 4u;` : `let br${j} = ${start};`);
     }
   } else if (!bVec) {
@@ -139,14 +176,14 @@ export function gemmKernel(p: GemmProblem): Kernel {
   if (shared) {
     lines.push('let lane = sid % 4u;');
     for (let j = 0; j < perLane; j++) {
-      const start = `aBase + min(m0 + lane * ${perLane}u + ${j}u, ${mWgsl} - 1u) * ${p.k}u`;
+      const start = `aBase + min(m0 + lane * ${perLane}u + ${j}u, ${mWgsl} - 1u) * ${kW}`;
       lines.push(aVec ? `let arq${j} = (${start}) / 4u;` : `let arq${j} = ${start};`);
     }
   }
   const loadA = (row: string) =>
     aVec ? `${A}[${row} + kq]` : `vec4<f32>(${[0, 1, 2, 3].map((t) => `${A}[${row} + kq * 4u + ${t}u]`).join(', ')})`;
   if (kMain > 0) {
-    lines.push(`for (var kq = 0u; kq < ${kMain / 4}u; kq++) {`);
+    lines.push(`for (var kq = 0u; kq < ${generic ? 'g_steps' : `${kMain / 4}u`}; kq++) {`);
     if (shared) {
       for (let j = 0; j < perLane; j++) lines.push(`  let mine${j} = ${loadA(`arq${j}`)};`);
       for (let i = 0; i < R; i++) lines.push(`  let a${i} = quadBroadcast(mine${i % perLane}, ${Math.floor(i / perLane)}u);`);
@@ -166,7 +203,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
         for (let i = 0; i < R; i++) lines.push(`  acc${i}_${q} += a${i} * bm${q};`);
       } else {
         // Columns of the block are B's rows k..k+3: mat * a sums a[t] * row t.
-        const rows = [0, 1, 2, 3].map((t) => bRowKn(p, B, `(kq * 4u + ${t}u)`, q, bVec));
+        const rows = [0, 1, 2, 3].map((t) => bRowKn(p, B, `(kq * 4u + ${t}u)`, q, bVec, nW));
         lines.push(`  let bm${q} = mat4x4<f32>(${rows.join(', ')});`);
         for (let i = 0; i < R; i++) lines.push(`  acc${i}_${q} += bm${q} * a${i};`);
       }
@@ -181,7 +218,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
       const b =
         p.bLayout === 'nk'
           ? `vec4<f32>(${[0, 1, 2, 3].map((t) => `${B}[br${4 * q + t} + ${kk}u]`).join(', ')})`
-          : bRowKn(p, B, `${kk}u`, q, bVec);
+          : bRowKn(p, B, `${kk}u`, q, bVec, nW);
       lines.push(`  let b${q} = ${b};`);
       for (let i = 0; i < R; i++) lines.push(`  acc${i}_${q} += a${i} * b${q};`);
     }
@@ -190,17 +227,18 @@ export function gemmKernel(p: GemmProblem): Kernel {
 
   // Stores, guarded where the tile can overhang the edge.
   const rowsExact = !p.m.n && p.m.k % R === 0;
-  const colsExact = p.n % C === 0;
+  const colsExact = !generic && p.n % C === 0;
   for (let i = 0; i < R; i++) {
     const body: string[] = [];
-    body.push(`let row = oBase + (m0 + ${i}u) * ${p.n}u;`);
+    body.push(`let row = oBase + (m0 + ${i}u) * ${nW};`);
     for (let q = 0; q < quads; q++) {
       for (let t = 0; t < 4; t++) {
         const col = `n0 + ${4 * q + t}u`;
         let value = `acc${i}_${q}[${t}]`;
-        if (p.bias) value = `${value} + ${p.bias.name}[${p.bias.index(`m0 + ${i}u`, col)}]`;
-        const store = `dst[row + ${col}] = ${emitEpilogue(p.epilogue, value, `row + ${col}`, operandNames)};`;
-        body.push(colsExact ? store : `if (${col} < ${p.n}u) { ${store} }`);
+        if (p.bias) value = `${value} + ${biasName}[${p.bias.index(`m0 + ${i}u`, col)}]`;
+        const result = relu === undefined ? emitEpilogue(p.epilogue, value, `row + ${col}`, operandNames) : reluFlagged(value);
+        const store = `dst[row + ${col}] = ${result};`;
+        body.push(colsExact ? store : `if (${col} < ${nW}) { ${store} }`);
       }
     }
     const guard = [...(shared ? ['live'] : []), ...(rowsExact ? [] : [`m0 + ${i}u < ${mWgsl}`])];
@@ -208,13 +246,15 @@ export function gemmKernel(p: GemmProblem): Kernel {
   }
 
   return assembleKernel({
-    name: p.name,
+    // A generic kernel serves several layers: named for what it is, not for one of them.
+    name: generic ? 'gemm' : p.name,
     bindings,
     workgroupSize: WORKGROUP,
     body: lines.join('\n'),
-    helpers: epilogueHelpers(p.epilogue),
+    helpers: relu === undefined ? epilogueHelpers(p.epilogue) : RELU_FLAG_HELPER,
     ...gemmGrid(p.batch, p.m, tilesN, R),
     ...(shared ? { subgroups: true } : {}),
+    params,
   });
 }
 
@@ -228,8 +268,8 @@ export function checkStorageBudget(name: string, bindings: readonly KernelBindin
 }
 
 /** Four consecutive columns (block q of the tile) of row `k` of a [k, n] B, as a vec4. */
-function bRowKn(p: GemmProblem, B: string, k: string, q: number, bVec: boolean): string {
-  if (bVec) return `${B}[(bBase + ${k} * ${p.n}u + n0) / 4u + ${q}u]`;
+function bRowKn(p: GemmProblem, B: string, k: string, q: number, bVec: boolean, nW: string): string {
+  if (bVec) return `${B}[(bBase + ${k} * ${nW} + n0) / 4u + ${q}u]`;
   return `vec4<f32>(${[0, 1, 2, 3].map((t) => `${B}[bBase + ${k} * ${p.n}u + nc${4 * q + t}]`).join(', ')})`;
 }
 
