@@ -119,7 +119,12 @@ export interface OpAttrs {
   spectral_norm: { readonly dim: number; readonly eps: number; readonly powerIterations: number };
 
   /** inputs: x [N, L, E], in_proj_weight [3E, E], in_proj_bias? [3E], out_w [E, E], out_b? [E]. */
-  multihead_attention: { readonly heads: number; readonly dropout: number };
+  /**
+   * inputs: x [N, L, E], in_proj_weight [3E, E], in_proj_bias [3E], out_proj.weight [E, E],
+   * out_proj.bias [E] (both biases or neither); `epilogue` (fusion's) applies to the output
+   * projection's result, e.g. the residual add of a Transformer layer.
+   */
+  multihead_attention: { readonly heads: number; readonly dropout: number; readonly epilogue?: readonly EpilogueStep[] };
 }
 
 export type OpName = keyof OpAttrs;

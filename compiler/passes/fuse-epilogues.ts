@@ -10,13 +10,15 @@ import type { RewriteContext, Rule } from '../ir/rewrite.ts';
 import type { Node, ValueId } from '../ir/types.ts';
 import { rulePass } from './pass.ts';
 
-const WITH_EPILOGUE: ReadonlySet<OpName> = new Set(['conv', 'linear', 'matmul', 'channel_affine', 'elementwise']);
+// Attention's epilogue runs in its output projection's stores: a
+// Transformer layer's residual add then needs no dispatch of its own.
+const WITH_EPILOGUE: ReadonlySet<OpName> = new Set(['conv', 'linear', 'matmul', 'channel_affine', 'elementwise', 'multihead_attention']);
 
 /** Binary operands add storage bindings; keep every kernel within Dawn's default 8. */
 const MAX_BINDINGS = 8;
 
 function epilogueOf(node: Node): readonly EpilogueStep[] {
-  return (node.attrs as { epilogue: readonly EpilogueStep[] }).epilogue;
+  return (node.attrs as { epilogue?: readonly EpilogueStep[] }).epilogue ?? [];
 }
 
 function withEpilogue(ctx: RewriteContext, producer: Node, extraInputs: readonly ValueId[], step: EpilogueStep, at: Node): ValueId {

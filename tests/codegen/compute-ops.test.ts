@@ -13,12 +13,10 @@ import { MAX_STORAGE_BINDINGS } from '../../compiler/codegen/kernels/elementwise
 import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
 import { gemmTile } from '../../compiler/codegen/kernels/matmul.ts';
 import { TILINGS } from '../../compiler/codegen/kernels/tiling.ts';
-import { quadsAreConsecutive } from '../../runtime/bundle/quad-probe.ts';
-import { getTestDevice } from '../support/gpu.ts';
 import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { EpilogueStep } from '../../compiler/ir/ops.ts';
 import type { Dim, Shape } from '../../compiler/ir/types.ts';
-import { firstMismatch, listOpCases, loadOpCase, runOpCase, shaderMessages } from './op-harness.ts';
+import { differingTwins, firstMismatch, listOpCases, loadOpCase, runOpCase, shaderMessages } from './op-harness.ts';
 
 const CASES = listOpCases(['linear-', 'matmul-', 'conv-', 'pool-', 'global_avgpool-']);
 
@@ -39,10 +37,7 @@ describe('compute op kernels match torch', () => {
         expect(one.kernels.map((k) => k.wgsl)).toEqual(full.kernels.map((k) => k.wgsl));
         expect(firstMismatch(one.got, one.want.data, c.tolerance), 'batch 1').toBeUndefined();
       }
-      for (const tiling of ['quick', 'quick-generic', 'fast-subgroups'] as const) {
-        if (tiling === 'fast-subgroups' && !(await quadsAreConsecutive(await getTestDevice()))) continue;
-        const twin = await runOpCase(c, undefined, tiling);
-        if (twin.kernels.every((k, i) => k.wgsl === full.kernels[i]?.wgsl)) continue;
+      for await (const [tiling, twin] of differingTwins(full, (t) => runOpCase(c, undefined, t))) {
         expect(await shaderMessages(twin.kernels)).toEqual([]);
         expect(firstMismatch(twin.got, twin.want.data, c.tolerance), `${tiling} tiling`).toBeUndefined();
         if (full.batch !== null && full.batch > 1) {

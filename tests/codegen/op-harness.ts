@@ -19,6 +19,7 @@ import type { Dim, Graph, Node, TensorType } from '../../compiler/ir/types.ts';
 import { evalAffine, foldWorkgroups, type Kernel } from '../../compiler/codegen/kernel.ts';
 import type { Tiling } from '../../compiler/codegen/kernels/tiling.ts';
 import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
+import { quadsAreConsecutive } from '../../runtime/bundle/quad-probe.ts';
 import { readSafetensors } from '../../runtime/io/safetensors.ts';
 import { formatWgslReport, getTestDevice, type WgslReport } from '../support/gpu.ts';
 
@@ -182,6 +183,19 @@ export function getHarnessDevice(): Promise<GPUDevice> {
  * every pipeline anew (about a second for a large kernel), and `runKernels`
  * builds each one once, inside an error scope that fails the run.
  */
+/**
+ * The runs of a case under each other tiling (kernels/tiling.ts) whose WGSL
+ * differs from the fast run's: the quad-shared one only where the device's
+ * quads pass the runtime's probe.
+ */
+export async function* differingTwins(full: OpRun, run: (tiling: Tiling) => Promise<OpRun>): AsyncGenerator<readonly [Tiling, OpRun]> {
+  for (const tiling of ['quick', 'quick-generic', 'fast-subgroups'] as const) {
+    if (tiling === 'fast-subgroups' && !(await quadsAreConsecutive(await getTestDevice()))) continue;
+    const twin = await run(tiling);
+    if (!twin.kernels.every((k, i) => k.wgsl === full.kernels[i]?.wgsl)) yield [tiling, twin];
+  }
+}
+
 export async function shaderMessages(kernels: readonly Kernel[]): Promise<string[]> {
   const device = await getHarnessDevice();
   const messages: string[] = [];

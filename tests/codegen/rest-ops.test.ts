@@ -4,7 +4,8 @@
 // batch is symbolic and samples do not mix, again at batch 1 from the same
 // shaders; cases that mix samples come at two stored batch sizes instead.
 // Every shader must compile without a message and stay within the default
-// storage-binding limit.
+// storage-binding limit. Where another tiling gives other WGSL (attention's
+// quick and quad-shared twins), that runs against the same golden.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,8 +14,10 @@ import type { OpAttrs, OpName } from '../../compiler/ir/ops.ts';
 import type { Dim, Graph, Node, Shape } from '../../compiler/ir/types.ts';
 import { evalAffine, foldWorkgroups } from '../../compiler/codegen/kernel.ts';
 import { generateKernels } from '../../compiler/codegen/kernels/index.ts';
+import type { Tiling } from '../../compiler/codegen/kernels/tiling.ts';
 import {
   buildOpGraph,
+  differingTwins,
   firstMismatch,
   inputTypes,
   listOpCases,
@@ -65,10 +68,10 @@ function buildFusedGraph(c: OpCase): { readonly graph: Graph; readonly node: Nod
   return { graph, node: graph.nodes[id]! };
 }
 
-async function runCase(c: OpCase, batch?: number): Promise<OpRun> {
-  if (!hasEpilogueOperands(c)) return runOpCase(c, batch);
+async function runCase(c: OpCase, batch?: number, tiling: Tiling = 'fast'): Promise<OpRun> {
+  if (!hasEpilogueOperands(c)) return runOpCase(c, batch, tiling);
   const { graph, node } = buildFusedGraph(c);
-  const kernels = generateKernels(node, inputTypes(graph, node));
+  const kernels = generateKernels(node, inputTypes(graph, node), tiling);
   const n = batch ?? c.tensors.get(c.batched[0]!)!.shape[c.batchAxis!]!;
   const pick = (name: string) => {
     const t = c.tensors.get(name)!;
@@ -106,6 +109,12 @@ describe('pointwise, softmax, reduction, layout, normalisation and attention ker
         const one = await runCase(c, 1);
         expect(one.kernels.map((k) => k.wgsl)).toEqual(full.kernels.map((k) => k.wgsl));
         expect(firstMismatch(one.got, one.want.data, c.tolerance), 'batch 1').toBeUndefined();
+      }
+
+      // Where another tiling gives other WGSL (attention's quick twins), that runs against the golden too.
+      for await (const [tiling, twin] of differingTwins(full, (t) => runCase(c, undefined, t))) {
+        expect(await shaderMessages(twin.kernels)).toEqual([]);
+        expect(firstMismatch(twin.got, twin.want.data, c.tolerance), `${tiling} tiling`).toBeUndefined();
       }
     });
   }

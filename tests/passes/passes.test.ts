@@ -134,6 +134,20 @@ describe('fuse-epilogues', () => {
     expect(conv.inputs).toHaveLength(3);
   });
 
+  test("a Transformer layer's residual add fuses into attention (its output projection)", () => {
+    const rand = seeded(5);
+    const b = new GraphBuilder('eval');
+    const x = b.input('x', { dtype: 'f32', shape: ['N', 3, 8] });
+    const a = b.add('multihead_attention', [x, tensor(b, 'in_proj_weight', [24, 8], rand), tensor(b, 'in_proj_bias', [24], rand), tensor(b, 'out_proj.weight', [8, 8], rand), tensor(b, 'out_proj.bias', [8], rand)], { heads: 2, dropout: 0 });
+    b.output('y', b.add('binary', [x, a], { fn: 'add' }));
+    const g = fuseEpilogues.run(b.finish());
+    expect(ops(g)).toEqual(['multihead_attention']);
+    const attention = g.nodes.find((n) => n.op === 'multihead_attention') as Node<'multihead_attention'>;
+    expect(attention.attrs.epilogue).toEqual([{ kind: 'binary', fn: 'add', operand: 5, operandFirst: true }]);
+    expect(attention.inputs[5]).toBe(x);
+    expect(verifyGraph(g, { evalLowered: true })).toEqual([]);
+  });
+
   test('consecutive unaries become one elementwise node', () => {
     const b = new GraphBuilder('eval');
     const x = b.input('x', { dtype: 'f32', shape: ['N', 3] });

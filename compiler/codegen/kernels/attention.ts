@@ -4,9 +4,11 @@
 // Three dispatches through two scratch buffers:
 //   in_proj   x [B, L, E] -> qkv [B, L, 3E]   (the shared register-blocked GEMM)
 //   attend    qkv -> context [B, L, E] (heads side by side, as torch concatenates them)
-//   out_proj  context -> y [B, L, E]         (the shared GEMM)
+//   out_proj  context -> y [B, L, E]         (the shared GEMM, with the node's epilogue: a
+//                                           residual add fused into it lands here)
 import type { Node, TensorType } from '../../ir/types.ts';
 import type { BindingSource, Kernel, KernelBinding } from '../kernel.ts';
+import { epilogueOperands } from '../epilogue.ts';
 import { f32Literal } from '../wgsl.ts';
 import {
   assembleKernel,
@@ -20,7 +22,7 @@ import {
   type Size,
 } from './layout.ts';
 import { gemmKernel } from './matmul.ts';
-import type { Tiling } from './tiling.ts';
+import { isQuick, type Tiling } from './tiling.ts';
 import { F32_LOWEST } from './reduce.ts';
 
 /**
@@ -54,13 +56,15 @@ function attendKernel(opts: {
   readonly heads: number;
   readonly qkv: KernelBinding;
   readonly context: KernelBinding;
+  readonly tiling: Tiling;
 }): Kernel {
   const { length: L, embed: E, heads: H } = opts;
   const D = E / H;
   const width = D % 4 === 0 ? 4 : 1;
   const T = width === 4 ? 'vec4<f32>' : 'f32';
   const chunks = D / width;
-  const Q = queriesPerThread(D);
+  // One query per thread compiles in about half the time (the quick twin).
+  const Q = isQuick(opts.tiling) ? 1 : queriesPerThread(D);
   const blocks = Math.ceil(L / Q);
   const qkv: KernelBinding = { ...opts.qkv, ...(width === 4 ? { elementType: 'vec4<f32>' as const } : {}) };
   const context: KernelBinding = { ...opts.context, ...(width === 4 ? { elementType: 'vec4<f32>' as const } : {}) };
@@ -129,9 +133,11 @@ function attendKernel(opts: {
  * torch's `bias` flag makes them.
  */
 export function multiheadAttentionKernels(node: Node<'multihead_attention'>, inputTypes: readonly TensorType[], tiling: Tiling = 'fast'): Kernel[] {
-  const hasBias = node.inputs.length === 5;
-  if (!hasBias && node.inputs.length !== 3) {
-    throw new Error(`multihead_attention node %${node.id} has ${node.inputs.length} inputs, expected 3 or 5`);
+  const epilogue = node.attrs.epilogue ?? [];
+  const own = node.inputs.length - epilogueOperands(epilogue).length;
+  const hasBias = own === 5;
+  if (!hasBias && own !== 3) {
+    throw new Error(`multihead_attention node %${node.id} has ${own} inputs of its own, expected 3 or 5`);
   }
   const [batchDim, lengthDim, embedDim] = inputTypes[0]!.shape;
   if (typeof lengthDim !== 'number' || typeof embedDim !== 'number') {
@@ -171,12 +177,12 @@ export function multiheadAttentionKernels(node: Node<'multihead_attention'>, inp
     a: { name: 'context', input: 0 },
     b: { name: 'out_proj_weight', input: outWeightIndex },
     ...(hasBias ? { bias: bias(4) } : {}),
-    epilogue: [],
+    epilogue,
     tiling,
   });
   return [
     rebind(inProjection, { kind: 'output' }, qkvSource),
-    attendKernel({ name: kernelName(node, 'attend'), batch, length: L, embed: E, heads: node.attrs.heads, qkv: qkvIn, context: contextOut }),
+    attendKernel({ name: kernelName(node, 'attend'), batch, length: L, embed: E, heads: node.attrs.heads, qkv: qkvIn, context: contextOut, tiling }),
     rebind(outProjection, { kind: 'input', index: 0 }, contextSource),
   ];
 }

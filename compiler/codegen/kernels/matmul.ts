@@ -120,10 +120,11 @@ export function gemmKernel(p: GemmProblem): Kernel {
   ];
   if (p.bias) bindings.push({ name: biasName!, access: 'read', source: { kind: 'input', index: p.bias.input } });
   const operandNames: Record<number, string> = {};
-  for (const index of epilogueOperands(p.epilogue)) {
-    operandNames[index] = `operand${index}`;
+  epilogueOperands(p.epilogue).forEach((index, k) => {
+    // Named by order in a generic kernel: a residual that is a linear's input 3 and an attention's input 5 reads the same.
+    operandNames[index] = generic ? `operand_${k}` : `operand${index}`;
     bindings.push({ name: operandNames[index], access: 'read', source: { kind: 'input', index } });
-  }
+  });
   bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
   checkStorageBudget(p.name, bindings);
 
