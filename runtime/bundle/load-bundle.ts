@@ -1,11 +1,14 @@
 // Loads a validated bundle onto a GPUDevice: weights uploaded once, the
-// pipelines the first run needs created (asynchronously) at load, so it
-// compiles nothing, and the rest after it (pipeline-tiers.ts). Activation
-// buffers and bind groups are made per batch size on first use and cached.
+// pipelines the first run needs started compiling at load, and the rest after
+// it (pipeline-tiers.ts). The first run does not wait for all of them: it
+// submits the dispatches whose pipelines exist and waits at the first one
+// that is still compiling, so the GPU works while the compiler does.
+// Activation buffers and bind groups are made per batch size on first use
+// and cached.
 import { readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
 import type { DispatchSpec, Manifest, ShaderSpec, TensorPort } from './manifest.ts';
-import { currentVariant, preparePipeline, shaderTiers, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
+import { currentVariant, firstCompileOf, preparePipeline, shaderTiers, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
 import { quadsAreConsecutive } from './quad-probe.ts';
 import { BundleError, validateManifest } from './validate-manifest.ts';
 
@@ -27,8 +30,9 @@ export interface LoadedBundle {
   /**
    * Resolves once every pipeline the bundle will run with is compiled: with
    * 'tiered' when the background compiles are done and every dispatch runs
-   * its fast pipeline; at once with 'fast' and 'quick'. Rejects if a fast
-   * pipeline failed to compile; runs then go on with the quick ones.
+   * its fast pipeline; with 'fast' and 'quick' when the first run's are.
+   * Rejects if a pipeline failed to compile; where that was a fast one, runs
+   * go on with the quick ones.
    */
   ready(): Promise<void>;
   /** Frees every GPU buffer the bundle made. */
@@ -116,12 +120,16 @@ export async function loadBundleFrom(
   const device = await pendingDevice;
 
   return captureErrors(device, `loading ${source.description}`, async () => {
-    const table: PipelineTable = { layouts: new Map(), pipelines: new Map() };
+    const table: PipelineTable = { layouts: new Map(), pipelines: new Map(), firstCompiles: new Map() };
     const prepare = (shader: ShaderSpec) => preparePipeline(device, shader, shaderTexts.get(shader.id)!, table);
-    // The compiles the first run waits for start before anything else, so
-    // they overlap reading and uploading the weights.
-    const firstCompiles = Promise.all(firstShaders.map((s) => prepare(s)()));
-    firstCompiles.catch(() => undefined); // awaited below, after the weights
+    // The compiles the first run needs start before anything else, in
+    // dispatch order, so they overlap reading and uploading the weights, and
+    // the first run waits for each only when it gets to it (Runner.runNow).
+    for (const s of firstShaders) {
+      const compile = prepare(s)();
+      compile.catch(() => undefined); // the run that needs it, or ready(), reports the failure
+      table.firstCompiles.set(s.id, compile);
+    }
     (await laterTexts).forEach((text, i) => shaderTexts.set(laterShaders[i]!.id, text));
     const background = new Map(laterShaders.map((s) => [s.id, prepare(s)]));
     const compileBackground = async (useSubgroups: () => void): Promise<void> => {
@@ -133,7 +141,6 @@ export async function loadBundleFrom(
     const weightBuffers = new Map<number, GPUBuffer>();
     try {
       uploadWeights(device, manifest, readSafetensors(await weightBytes), weightBuffers);
-      await firstCompiles;
     } catch (e) {
       for (const buffer of weightBuffers.values()) buffer.destroy();
       throw e;
@@ -202,7 +209,7 @@ class Runner implements LoadedBundle {
   }
 
   ready(): Promise<void> {
-    return this.startBackground();
+    return Promise.all([...this.table.firstCompiles.values(), this.startBackground()]).then(() => undefined);
   }
 
   run(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
@@ -298,19 +305,28 @@ class Runner implements LoadedBundle {
       for (const port of this.manifest.inputs) {
         device.queue.writeBuffer(state.buffers.get(port.buffer)!, 0, inputs[port.name]! as Float32Array<ArrayBuffer>);
       }
-      const encoder = device.createCommandEncoder({ label: this.manifest.model });
-      const pass = encoder.beginComputePass();
-      this.manifest.dispatches.forEach((d, i) => {
-        const variant = currentVariant(d, this.table, this.subgroups);
+      let encoder = device.createCommandEncoder({ label: this.manifest.model });
+      let pass = encoder.beginComputePass();
+      for (const [i, d] of this.manifest.dispatches.entries()) {
+        let variant = currentVariant(d, this.table, this.subgroups);
+        if (!variant) {
+          // Early in a first run: what is encoded runs while this pipeline compiles.
+          pass.end();
+          device.queue.submit([encoder.finish()]);
+          await firstCompileOf(d, this.table);
+          variant = currentVariant(d, this.table, this.subgroups)!;
+          encoder = device.createCommandEncoder({ label: this.manifest.model });
+          pass = encoder.beginComputePass();
+        }
         const groups = Math.ceil(elementsOf(variant.groups, n) / variant.groupsDivisor);
-        if (groups === 0) return;
+        if (groups === 0) continue;
         const y = Math.ceil(groups / MAX_GROUPS_PER_DIM);
         const x = Math.ceil(groups / y);
         if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
         pass.setPipeline(variant.pipeline);
         pass.setBindGroup(0, state.bindGroups[i]!);
         pass.dispatchWorkgroups(x, y);
-      });
+      }
       pass.end();
       for (const port of this.manifest.outputs) {
         const rb = state.readback.get(port.name)!;

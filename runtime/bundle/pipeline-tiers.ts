@@ -2,8 +2,8 @@
 // carry a quick variant (see manifest.ts), a shader with the same bindings
 // that compiles much faster and runs slower, and a subgroups variant, the
 // fast computation with quad-shared loads for devices that pass the probe in
-// quad-probe.ts. The first run waits only for the pipelines it will use; the
-// rest compile afterwards.
+// quad-probe.ts. The first run waits only for the pipelines it will use, each
+// only when it reaches the dispatch that needs it; the rest compile afterwards.
 import type { AffineSize, DispatchSpec, Manifest, ShaderSpec } from './manifest.ts';
 import { BundleError } from './validate-manifest.ts';
 
@@ -49,16 +49,31 @@ export function shaderTiers(manifest: Manifest, choice: PipelineChoice, subgroup
   };
 }
 
+export interface DispatchVariantNow {
+  readonly pipeline: GPUComputePipeline;
+  readonly groups: AffineSize;
+  readonly groupsDivisor: number;
+}
+
 /**
  * The pipeline a dispatch runs now: its subgroups variant where the device
- * runs those and it is compiled, else its fast shader, else its quick twin.
+ * runs those and it is compiled, else its fast shader, else its quick twin;
+ * undefined while none of them is compiled (early in a first run).
  */
-export function currentVariant(d: DispatchSpec, table: PipelineTable, subgroups: boolean): { readonly pipeline: GPUComputePipeline; readonly groups: AffineSize; readonly groupsDivisor: number } {
+export function currentVariant(d: DispatchSpec, table: PipelineTable, subgroups: boolean): DispatchVariantNow | undefined {
   const shared = subgroups && d.subgroups ? table.pipelines.get(d.subgroups.shader) : undefined;
   if (shared) return { pipeline: shared, groups: d.subgroups!.groups, groupsDivisor: d.subgroups!.groupsDivisor };
   const fast = table.pipelines.get(d.shader);
-  if (fast || !d.quick) return { pipeline: fast!, groups: d.groups, groupsDivisor: d.groupsDivisor };
-  return { pipeline: table.pipelines.get(d.quick.shader)!, groups: d.quick.groups, groupsDivisor: d.quick.groupsDivisor };
+  if (fast) return { pipeline: fast, groups: d.groups, groupsDivisor: d.groupsDivisor };
+  const quick = d.quick ? table.pipelines.get(d.quick.shader) : undefined;
+  return quick ? { pipeline: quick, groups: d.quick!.groups, groupsDivisor: d.quick!.groupsDivisor } : undefined;
+}
+
+/** The compile of the first-tier pipeline `d` runs with, to wait for when currentVariant has none yet. */
+export function firstCompileOf(d: DispatchSpec, table: PipelineTable): Promise<void> {
+  const pending = [d.subgroups?.shader, d.shader, d.quick?.shader].map((id) => (id ? table.firstCompiles.get(id) : undefined)).find((p) => p);
+  if (!pending) throw new BundleError(`${d.label}: no pipeline is being compiled for it`);
+  return pending;
 }
 
 export interface PipelineTable {
@@ -66,6 +81,8 @@ export interface PipelineTable {
   readonly layouts: Map<string, GPUBindGroupLayout>;
   /** By shader id, filled in as compiles finish. */
   readonly pipelines: Map<string, GPUComputePipeline>;
+  /** The first tier's compiles by shader id, started at load; each rejects with a BundleError if it fails. */
+  readonly firstCompiles: Map<string, Promise<void>>;
 }
 
 /**

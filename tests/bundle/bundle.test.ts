@@ -123,6 +123,19 @@ describe('bundles on the device', () => {
     }
   });
 
+  test('a pipeline that fails only when created fails the run that needs it, naming its shader', async () => {
+    const device = await getTestDevice();
+    const bundle = linearRelu();
+    const id = bundle.manifest.dispatches[0]!.quick!.shader;
+    const files = new Map(bundleFiles(bundle));
+    // Valid WGSL whose workgroup is over the device's limit: only pipeline creation refuses it.
+    files.set(`shaders/${id}.wgsl`, (files.get(`shaders/${id}.wgsl`) as string).replace('@workgroup_size(64)', '@workgroup_size(1024, 1024)'));
+    const loaded = await loadBundleFrom(memorySource({ files }), device, { pipelines: 'quick' });
+    await expect(loaded.run({ input: new Float32Array(3) })).rejects.toThrow(new RegExp(`${id}.wgsl does not compile`));
+    await expect(loaded.ready()).rejects.toThrow(BundleError);
+    loaded.destroy();
+  });
+
   test('a weights file with a wrong tensor size is refused', async () => {
     const device = await getTestDevice();
     const files = new Map(bundleFiles(linearRelu()));

@@ -1,8 +1,10 @@
 // Which shaders a bundle compiles before its first run and which after, for
-// each pipeline choice (pure: no device).
+// each pipeline choice, and which variant a dispatch runs as its compiles
+// finish (pure: no device).
 import { describe, expect, it } from 'vitest';
 import type { DispatchSpec, Manifest, ShaderSpec } from '../../runtime/bundle/manifest.ts';
-import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
+import { currentVariant, firstCompileOf, shaderTiers, type PipelineTable } from '../../runtime/bundle/pipeline-tiers.ts';
+import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
 
 const shader = (id: string): ShaderSpec => ({ id, file: `shaders/${id}.wgsl`, entryPoint: 'main', workgroupSize: 64, bindings: ['read', 'read_write'], usesBatch: true });
 const variant = (shader: string) => ({ shader, groups: { perN: 4, fixed: 0 }, groupsDivisor: 1 });
@@ -75,5 +77,29 @@ describe('shader tiers', () => {
     const tiers = shaderTiers(shared, 'tiered', false);
     expect(ids(tiers.first)).toEqual(['gemm', 'gemm.quick']);
     expect(tiers.later).toEqual([]);
+  });
+});
+
+describe('variants during a first run', () => {
+  const pipeline = (label: string) => ({ label }) as unknown as GPUComputePipeline;
+  const d = dispatch('gemm', 'gemm.quick', 'gemm.shared');
+  const table = (compiled: string[], first: string[]): PipelineTable => ({
+    layouts: new Map(),
+    pipelines: new Map(compiled.map((id) => [id, pipeline(id)])),
+    firstCompiles: new Map(first.map((id) => [id, Promise.resolve()])),
+  });
+
+  it('has no variant before any of its pipelines exists, and waits for the one its first tier compiles', () => {
+    const early = table([], ['gemm.quick']);
+    expect(currentVariant(d, early, false)).toBeUndefined();
+    expect(firstCompileOf(d, early)).toBe(early.firstCompiles.get('gemm.quick'));
+    expect(() => firstCompileOf(d, table([], []))).toThrow(BundleError);
+  });
+
+  it('prefers the shared variant, then the fast shader, then the quick twin, each with its own grid', () => {
+    expect(currentVariant(d, table(['gemm.quick'], []), true)!.groups).toEqual({ perN: 4, fixed: 0 });
+    expect((currentVariant(d, table(['gemm.quick', 'gemm'], []), true)!.pipeline as unknown as { label: string }).label).toBe('gemm');
+    expect((currentVariant(d, table(['gemm', 'gemm.shared'], []), true)!.pipeline as unknown as { label: string }).label).toBe('gemm.shared');
+    expect((currentVariant(d, table(['gemm', 'gemm.shared'], []), false)!.pipeline as unknown as { label: string }).label).toBe('gemm');
   });
 });
