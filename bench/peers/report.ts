@@ -168,7 +168,7 @@ function coldStartPhases(records: readonly RunRecord[]): string | undefined {
     ]];
   });
   if (rows.length === 0) return undefined;
-  return table(['environment', 'model', 'before load', 'device', 'bundle: files, weights, first pipelines', 'first run', 'cold start'], rows);
+  return table(['environment', 'model', 'before load', 'device', 'bundle: files, weights', 'first run, with its compiles', 'cold start'], rows);
 }
 
 function failures(run: BenchRun): string[] {
@@ -235,7 +235,7 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
       '',
       "### Where regc's cold start goes",
       '',
-      'ms; before load: from the time origin to the start of loading (process or page start, the harness reading its input and expected output); device: requesting the adapter and device; bundle: reading the manifest, weights and shaders and creating the pipelines the first run needs.',
+      "ms; before load: from the time origin to the start of loading (process or page start, the harness; its input and torch's output are read while the system loads); device: requesting the adapter and device, while the manifest and the first run's shaders are read; bundle: from the device to the weights uploaded and every first-run shader module made, their pipelines compiling; first run: the dispatches, each submitted once its pipeline has compiled.",
       '',
       phases,
     );
