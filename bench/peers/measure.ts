@@ -105,6 +105,12 @@ export type RunRecord = {
   readonly model: ModelName;
   readonly environment: Environment;
 } & (
-  | ({ readonly ok: true; readonly peakRssBytes: number | null; readonly adapter: string | null } & Measurement)
+  | ({
+      readonly ok: true;
+      readonly peakRssBytes: number | null;
+      readonly adapter: string | null;
+      /** Cold starts of every launch (Chromium, see Options.coldLaunches), this run's first. */
+      readonly coldStartLaunchesMs?: readonly number[];
+    } & Measurement)
   | { readonly ok: false; readonly error: string }
 );

@@ -18,6 +18,12 @@ export interface Options {
   readonly browser: boolean;
   readonly warmup: number;
   readonly runs: number;
+  /**
+   * Launches of Chromium per system and model for the cold start: the
+   * measured run's and more with one run each; the report gives their median
+   * and range (a page's cold start moves by a third between launches here).
+   */
+  readonly coldLaunches: number;
   readonly compileRepeats: number;
   readonly timeoutMs: number;
   readonly write: boolean;
@@ -51,6 +57,7 @@ export function parseOptions(argv: readonly string[], chromiumPresent: boolean):
       'no-browser': { type: 'boolean' },
       warmup: { type: 'string' },
       runs: { type: 'string' },
+      'cold-launches': { type: 'string' },
       'compile-repeats': { type: 'string' },
       timeout: { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -69,6 +76,7 @@ export function parseOptions(argv: readonly string[], chromiumPresent: boolean):
     browser: !values['no-browser'] && chromiumPresent,
     warmup: count(values.warmup, 3, 0, 'warmup'),
     runs: count(values.runs, 10, 1, 'runs'),
+    coldLaunches: count(values['cold-launches'], 3, 1, 'cold-launches'),
     compileRepeats: count(values['compile-repeats'], 5, 0, 'compile-repeats'),
     timeoutMs: count(values.timeout, 300, 1, 'timeout') * 1000,
     write: !values['no-write'],

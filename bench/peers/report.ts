@@ -5,6 +5,7 @@
 import type { CompileRecord } from './child-protocol.ts';
 import type { Environment, RunRecord } from './measure.ts';
 import { MODELS, type ModelName } from './models.ts';
+import { median } from './stats.ts';
 import type { SystemId } from './system.ts';
 
 export const SECTION_HEADING = '## Side by side with TF.js and ONNX Runtime (`bench/peers/run.ts`)';
@@ -18,6 +19,8 @@ export interface RunMeta {
   readonly versions: Readonly<Record<string, string>>;
   readonly warmup: number;
   readonly runs: number;
+  /** Chromium launches per system and model for the cold start (absent: one). */
+  readonly coldLaunches?: number;
   readonly wallSeconds: number;
 }
 
@@ -68,11 +71,30 @@ interface Figure {
   readonly value: (r: Measured) => number | null;
   readonly format: (v: number) => string;
   readonly ratios: boolean;
+  /** Shown after the value, e.g. the range it is the median of. */
+  readonly detail?: (r: Measured) => string;
+}
+
+/** The cold start: the median over the launches where there were several. */
+function coldStart(r: Measured): number {
+  return r.coldStartLaunchesMs && r.coldStartLaunchesMs.length > 1 ? median(r.coldStartLaunchesMs) : r.coldStartMs;
+}
+
+function launchRange(r: Measured): string {
+  const l = r.coldStartLaunchesMs;
+  return l && l.length > 1 ? ` (${formatMs(Math.min(...l))}-${formatMs(Math.max(...l))})` : '';
 }
 
 const FIGURES: readonly Figure[] = [
   { title: 'Inference latency', unit: 'median ms per batch, upload and readback included', value: (r) => r.latencyMs.median, format: formatMs, ratios: true },
-  { title: 'Cold start', unit: 'ms from process start (Node) or navigation start (Chromium) to the first output', value: (r) => r.coldStartMs, format: formatMs, ratios: true },
+  {
+    title: 'Cold start',
+    unit: 'ms from process start (Node) or navigation start (Chromium) to the first output; in Chromium the median of several launches, their range in brackets',
+    value: coldStart,
+    format: formatMs,
+    ratios: true,
+    detail: launchRange,
+  },
   {
     title: 'Full speed',
     unit: 'ms from the same origin until the system runs at full speed: the cold start, plus for regc the background compiles of its fast pipelines',
@@ -112,7 +134,7 @@ function figureTable(figure: Figure, records: readonly RunRecord[]): string {
       if (!r) return '';
       if (!r.ok) return 'failed';
       const v = figure.value(r);
-      return v === null ? 'n/a' : figure.format(v);
+      return v === null ? 'n/a' : figure.format(v) + (figure.detail?.(r) ?? '');
     });
     const ratios = figure.ratios && systems.includes('regc') ? peers.map((p) => formatRatio(valueOf(model, 'regc'), valueOf(model, p))) : [];
     return [model, ...cells, ...ratios];
@@ -212,7 +234,7 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
     '```',
     '',
     `Measured ${meta.date} on ${meta.machine.cpu} (${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB), load average ${load(meta.machine.loadAverage.start)} at the start and ` +
-      `${load(meta.machine.loadAverage.end)} at the end; ${meta.runs} timed runs after ${meta.warmup} warm-up runs; the whole run took ${Math.round(meta.wallSeconds)} s. ` +
+      `${load(meta.machine.loadAverage.end)} at the end; ${meta.runs} timed runs after ${meta.warmup} warm-up runs${(meta.coldLaunches ?? 1) > 1 ? `; Chromium cold starts from ${meta.coldLaunches} launches each` : ''}; the whole run took ${Math.round(meta.wallSeconds)} s. ` +
       `${adapters(run.records)}. Node ${meta.node}${meta.chromium ? `, ${meta.chromium}` : ''}; ` +
       Object.entries(meta.versions)
         .map(([name, version]) => `${name} ${version}`)

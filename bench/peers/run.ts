@@ -5,7 +5,7 @@
 //
 //   npx tsx bench/peers/run.ts [--models mlp,cnn,resnet,transformer] [--systems regc,tfjs-webgpu,...]
 //     [--browser-models mlp,cnn,transformer] [--browser-systems regc,tfjs-webgpu,ort-web-webgpu]
-//     [--no-node] [--no-browser] [--warmup 3] [--runs 10] [--compile-repeats 5]
+//     [--no-node] [--no-browser] [--warmup 3] [--runs 10] [--cold-launches 3] [--compile-repeats 5]
 //     [--timeout 300] [--no-write] [--render-only]
 //
 // Every measurement happens in a child: a Node process per system and model
@@ -117,7 +117,16 @@ async function browserRuns(options: Options): Promise<RunRecord[]> {
   try {
     for (const model of options.browserModels) {
       for (const system of options.browserSystems) {
-        const record = await runInChromium(server.origin, { system, model, warmup: options.warmup, runs: options.runs, regcBundle: `${BUNDLES_DIR}/${model}`, timeoutMs: options.timeoutMs });
+        const job = { system, model, warmup: options.warmup, runs: options.runs, regcBundle: `${BUNDLES_DIR}/${model}`, timeoutMs: options.timeoutMs };
+        let record = await runInChromium(server.origin, job);
+        if (record.ok && options.coldLaunches > 1) {
+          const launches = [record.coldStartMs];
+          for (let i = 1; i < options.coldLaunches; i++) {
+            const again = await runInChromium(server.origin, { ...job, warmup: 0, runs: 1 });
+            if (again.ok) launches.push(again.coldStartMs);
+          }
+          record = { ...record, coldStartLaunchesMs: launches };
+        }
         records.push(record);
         console.log(progress(record));
       }
@@ -182,6 +191,7 @@ async function main(argv: readonly string[]): Promise<void> {
     versions: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(p)])),
     warmup: options.warmup,
     runs: options.runs,
+    ...(options.browser ? { coldLaunches: options.coldLaunches } : {}),
     wallSeconds: (performance.now() - started) / 1000,
   };
   const run: BenchRun = { meta, compile, records };

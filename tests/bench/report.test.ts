@@ -75,6 +75,17 @@ describe('report', () => {
     expect(section).toContain('Adapter: test adapter.');
   });
 
+  it("gives a cold start measured over several launches as their median, with their range", () => {
+    const launched: BenchRun = {
+      ...run,
+      meta: { ...run.meta, coldLaunches: 3 },
+      records: [ok('regc', 'mlp', 50, { coldStartMs: 1400, coldStartLaunchesMs: [1400, 900, 1000] }), ok('tfjs-webgpu', 'mlp', 200, { coldStartMs: 5000 })],
+    };
+    const section = renderSection(launched, []);
+    expect(section).toContain('| mlp | 1000 (900-1400) | 5000 | 0.20× |');
+    expect(section).toContain('Chromium cold starts from 3 launches each');
+  });
+
   it('replaces its own section and leaves the others as they were', () => {
     const before = '# Benchmark results\n\nIntro.\n\n## Parse and check\n\nParse table.\n';
     const first = replaceSection(before, `${SECTION_HEADING}\n\nold numbers\n`);
