@@ -41,6 +41,12 @@ export interface ConvAttrs {
   readonly dilation: readonly number[];
   readonly groups: number;
   readonly epilogue: readonly EpilogueStep[];
+  /**
+   * A 2x2, stride-2 max or average pool over the result (after the
+   * epilogue), fused in by fuse-epilogues: the output is the pooled one, and
+   * the full-size result is never stored. 2d only, epilogues without operands.
+   */
+  readonly pool?: { readonly kind: 'max' | 'avg' };
 }
 
 export interface NormAttrs {
@@ -118,11 +124,10 @@ export interface OpAttrs {
    */
   spectral_norm: { readonly dim: number; readonly eps: number; readonly powerIterations: number };
 
-  /** inputs: x [N, L, E], in_proj_weight [3E, E], in_proj_bias? [3E], out_w [E, E], out_b? [E]. */
   /**
-   * inputs: x [N, L, E], in_proj_weight [3E, E], in_proj_bias [3E], out_proj.weight [E, E],
-   * out_proj.bias [E] (both biases or neither); `epilogue` (fusion's) applies to the output
-   * projection's result, e.g. the residual add of a Transformer layer.
+   * inputs: x [N, L, E], in_proj_weight [3E, E], in_proj_bias? [3E], out_proj.weight [E, E],
+   * out_proj.bias? [E] (both biases or neither), then any epilogue operands; `epilogue`
+   * (fusion's) applies to the output projection's result, e.g. a Transformer layer's residual add.
    */
   multihead_attention: { readonly heads: number; readonly dropout: number; readonly epilogue?: readonly EpilogueStep[] };
 }
@@ -191,7 +196,8 @@ export function broadcastShapes(a: Shape, b: Shape): Shape {
   return out;
 }
 
-function convOutSize(size: Dim, kernel: number, stride: number, padding: number, dilation: number): Dim {
+/** torch's output size of a convolution or pooling window along one axis. */
+export function convOutSize(size: Dim, kernel: number, stride: number, padding: number, dilation: number): Dim {
   if (size === 'N') return fail('a spatial dimension cannot be the batch size N');
   const out = Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
   if (out < 1) {
@@ -297,6 +303,10 @@ export function inferType<Op extends OpName>(op: Op, attrs: OpAttrs[Op], ins: re
       const spatial = x!.shape.slice(2).map((s, i) =>
         convOutSize(s, w.shape[2 + i] as number, a.stride[i]!, a.padding[i]!, a.dilation[i]!),
       );
+      if (a.pool) {
+        if (a.spatial !== 2) fail('a fused pool needs a 2d convolution');
+        return f32([x!.shape[0]!, o, ...spatial.map((s) => convOutSize(s, 2, 2, 0, 1))]);
+      }
       return f32([x!.shape[0]!, o, ...spatial]);
     }
     case 'pool': {

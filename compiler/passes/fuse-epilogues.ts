@@ -4,6 +4,9 @@
 //   nothing else reads x; unary(unary(y)) becomes one `elementwise` node.
 // - binary(x, y) with equal shapes: appended as a binary step reading y,
 //   which becomes an extra input of x's kernel.
+// - a 2x2, stride-2 max or average pool of a 2d conv's result: the conv pools
+//   its own output (ConvAttrs.pool), so the full-size result is never stored
+//   and the pool needs no dispatch; LeNet-style conv -> relu -> pool stacks.
 import type { EpilogueStep, OpName } from '../ir/ops.ts';
 import { shapesEqual } from '../ir/ops.ts';
 import type { RewriteContext, Rule } from '../ir/rewrite.ts';
@@ -69,8 +72,23 @@ const binaryIntoProducer: Rule = {
   },
 };
 
+const poolIntoConv: Rule = {
+  name: 'pool-into-conv',
+  ops: ['pool'],
+  apply(node, ctx) {
+    const a = (node as Node<'pool'>).attrs;
+    const window2 = a.spatial === 2 && a.kernel.every((k) => k === 2) && a.stride.every((s) => s === 2) && a.padding.every((p) => p === 0);
+    const conv = ctx.b.node(node.inputs[0]!);
+    if (!window2 || conv.op !== 'conv' || ctx.uses(conv.id) !== 1) return undefined;
+    const attrs = (conv as Node<'conv'>).attrs;
+    // Operands have the full-size shape, which the pooled kernel no longer stores.
+    if (attrs.spatial !== 2 || attrs.pool || attrs.epilogue.some((s) => s.kind === 'binary')) return undefined;
+    return ctx.b.addTyped('conv', conv.inputs, { ...attrs, pool: { kind: a.kind } }, node.type, conv.origin ?? node.origin);
+  },
+};
+
 export const fuseEpilogues = rulePass(
   'fuse-epilogues',
-  'fuse activations, elementwise chains and residual adds into the producing kernel',
-  [unaryIntoProducer, binaryIntoProducer],
+  'fuse activations, elementwise chains, residual adds and 2x2 pools into the producing kernel',
+  [unaryIntoProducer, binaryIntoProducer, poolIntoConv],
 );

@@ -694,6 +694,28 @@ model Depthwise {
     return spec, m, {"x": torch.randn(2, 6, 9, 9)}, "y"
 
 
+@model_case("conv-pool", "layers and expressions", notes="2x2 average and max pools straight after convolutions (fused into them at eval): "
+                                                        "odd sizes whose last row and column the pool drops, a grouped conv without bias "
+                                                        "and gelu, a pointwise conv with 16 channels")
+def conv_pool():
+    spec = """\
+model ConvPool {
+  input x: f32[N, 4, 17, 17]
+  output y
+
+  c1: conv2d(6, kernel=3, padding=1) -> relu -> avgpool(2)
+  c2: conv2d(8, kernel=3, padding=1, groups=2, bias=false) -> gelu -> maxpool(2)
+  c3: conv2d(16, kernel=1) -> maxpool(2)
+}
+"""
+    m = named(
+        ("c1", nn.Conv2d(4, 6, 3, padding=1)), (None, relu()), (None, nn.AvgPool2d(2)),
+        ("c2", nn.Conv2d(6, 8, 3, padding=1, groups=2, bias=False)), (None, Lambda(F.gelu)), (None, nn.MaxPool2d(2)),
+        ("c3", nn.Conv2d(8, 16, 1)), (None, nn.MaxPool2d(2)),
+    )
+    return spec, m, {"x": torch.randn(3, 4, 17, 17)}, "y"
+
+
 @model_case("conv1d", "layers and expressions", notes="conv1d with padding, with dilation and groups; 1-d max and average pooling")
 def conv1d():
     spec = """\

@@ -148,6 +148,28 @@ describe('fuse-epilogues', () => {
     expect(verifyGraph(g, { evalLowered: true })).toEqual([]);
   });
 
+  test('a 2x2 pool after a conv and its activation is pooled by the conv; other pools are left alone', () => {
+    const rand = seeded(6);
+    const build = (kernel: number, residual: boolean) => {
+      const b = new GraphBuilder('eval');
+      const x = b.input('x', { dtype: 'f32', shape: ['N', 2, 5, 5] });
+      const c = b.add('conv', [x, tensor(b, 'c.weight', [2, 2, 3, 3], rand)], {
+        spatial: 2, stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, epilogue: [],
+      });
+      const act = b.add('unary', [residual ? b.add('binary', [c, x], { fn: 'add' }) : c], { fn: 'relu' });
+      b.output('y', b.add('pool', [act], { kind: 'max', spatial: 2, kernel: [kernel, kernel], stride: [2, 2], padding: [0, 0], countIncludePad: true }));
+      return fuseEpilogues.run(b.finish());
+    };
+    const fused = build(2, false);
+    expect(ops(fused)).toEqual(['conv']);
+    const conv = fused.nodes.find((n) => n.op === 'conv') as Node<'conv'>;
+    expect(conv.attrs.pool).toEqual({ kind: 'max' });
+    expect(conv.type.shape).toEqual(['N', 2, 2, 2]);
+    expect(verifyGraph(fused, { evalLowered: true })).toEqual([]);
+    expect(ops(build(3, false))).toEqual(['conv', 'pool']);
+    expect(ops(build(2, true)), 'a residual operand has the unpooled shape').toEqual(['conv', 'pool']);
+  });
+
   test('consecutive unaries become one elementwise node', () => {
     const b = new GraphBuilder('eval');
     const x = b.input('x', { dtype: 'f32', shape: ['N', 3] });

@@ -12,6 +12,7 @@
 // outside and the group's input channels inside: where a window tap falls for
 // each pixel, and whether it falls in the padding, depends only on the tap, so
 // it is computed once per tap and reused for every input channel.
+import { convOutSize } from '../../ir/ops.ts';
 import type { Node, TensorType } from '../../ir/types.ts';
 import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts';
 import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
@@ -42,21 +43,24 @@ function geometry(node: Node<'conv'>, inputTypes: readonly TensorType[]): ConvGe
   const a = node.attrs;
   const x = inputTypes[0]!.shape;
   const wt = inputTypes[1]!.shape as readonly number[];
-  const out = node.type.shape as readonly (number | 'N')[];
   const two = (v: readonly number[], fill: number): [number, number] => (a.spatial === 1 ? [fill, v[0]!] : [v[0]!, v[1]!]);
+  const [h, w] = [a.spatial === 1 ? 1 : (x[2] as number), x[x.length - 1] as number];
+  const [kh, kw] = [a.spatial === 1 ? 1 : wt[2]!, wt[wt.length - 1]!];
+  const [stride, padding, dilation] = [two(a.stride, 1), two(a.padding, 0), two(a.dilation, 1)];
   return {
     batch: sizeOfDim(x[0]!),
     c: x[1] as number,
-    h: a.spatial === 1 ? 1 : (x[2] as number),
-    w: x[x.length - 1] as number,
+    h,
+    w,
     o: wt[0]!,
-    kh: a.spatial === 1 ? 1 : wt[2]!,
-    kw: wt[wt.length - 1]!,
-    oh: a.spatial === 1 ? 1 : (out[2] as number),
-    ow: out[out.length - 1] as number,
-    stride: two(a.stride, 1),
-    padding: two(a.padding, 0),
-    dilation: two(a.dilation, 1),
+    kh,
+    kw,
+    // The convolution's own output, before any fused pool.
+    oh: convOutSize(h, kh, stride[0], padding[0], dilation[0]) as number,
+    ow: convOutSize(w, kw, stride[1], padding[1], dilation[1]) as number,
+    stride,
+    padding,
+    dilation,
     groups: a.groups,
   };
 }
@@ -71,6 +75,8 @@ export function convKernels(node: Node<'conv'>, inputTypes: readonly TensorType[
   const pointwise =
     g.kh === 1 && g.kw === 1 && g.stride.every((s) => s === 1) && g.padding.every((p) => p === 0);
   const bias = hasBias(node, inputTypes);
+  // Only the direct convolution pools its own output.
+  if (node.attrs.pool) return directConv(node, g, bias, tiling);
   if (pointwise) return [pointwiseConv(node, g, bias, tiling)];
   if (g.o / g.groups <= 2 && g.stride[1] === 1) return [rowConv(node, g, bias)];
   return directConv(node, g, bias, tiling);
@@ -235,8 +241,13 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
   const cg = g.c / g.groups;
   const og = g.o / g.groups;
   const { channels, pixelVecs } = convTile(og, tiling);
-  const pixels = 4 * pixelVecs;
-  const plane = g.oh * g.ow;
+  // With a fused 2x2 pool (ConvAttrs.pool) each vec4 of a tile is one pooled
+  // pixel's window, so a tile stores pixelVecs pooled pixels instead of
+  // 4 * pixelVecs convolved ones.
+  const pool = node.attrs.pool?.kind;
+  const [poolH, poolW] = [Math.floor(g.oh / 2), Math.floor(g.ow / 2)];
+  const pixels = pool ? pixelVecs : 4 * pixelVecs;
+  const plane = pool ? poolH * poolW : g.oh * g.ow;
   const tilesP = Math.ceil(plane / pixels);
   const tilesO = Math.ceil(og / channels);
   const window = g.kh * g.kw;
@@ -283,6 +294,13 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
   ];
   // Each pixel's window origin in the (unpadded) input; edge pixels clamp to the last one.
   for (const v of vecs) {
+    if (pool) {
+      // The four pixels of pooled pixel q's window, in row-major order as torch visits them.
+      lines.push(`let q${v} = min(p0 + ${v}u, ${plane - 1}u);`);
+      lines.push(`let ih${v} = (vec4<i32>(i32(q${v} / ${poolW}u) * 2i) + vec4<i32>(0, 0, 1, 1)) * ${sh}i - ${ph}i;`);
+      lines.push(`let iw${v} = (vec4<i32>(i32(q${v} % ${poolW}u) * 2i) + vec4<i32>(0, 1, 0, 1)) * ${sw}i - ${pw}i;`);
+      continue;
+    }
     lines.push(`let pix${v} = min(vec4<u32>(p0 + ${4 * v}u) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(${plane - 1}u));`);
     lines.push(`let ih${v} = vec4<i32>(pix${v} / ${g.ow}u) * ${sh}i - ${ph}i;`);
     lines.push(`let iw${v} = vec4<i32>(pix${v} % ${g.ow}u) * ${sw}i - ${pw}i;`);
@@ -331,6 +349,10 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
   for (const j of chans) {
     const body: string[] = [`let oc = grp * ${og}u + oc0 + ${j}u;`, `let row = (img * ${g.o}u + oc) * ${plane}u + p0;`];
     for (const v of vecs) {
+      if (pool) {
+        body.push(...pooledStore(node, `acc${j}_${v}`, bias, `row + ${v}u`, pixelsExact ? undefined : `p0 + ${v}u < ${plane}u`, pool));
+        continue;
+      }
       for (let t = 0; t < 4; t++) {
         const p = 4 * v + t;
         let value = `acc${j}_${v}[${t}]`;
@@ -357,6 +379,24 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
     ...(shared ? { subgroups: true } : {}),
   });
   return quadWeights ? [reorderWeights(node, g, weightT), conv] : [conv];
+}
+
+/**
+ * One pooled pixel from the four convolved ones in `acc` (its window, row
+ * major): each through bias and epilogue first, as torch pools the
+ * activation's output; max keeps torch's NaN rule (`v > m || v != v`), avg
+ * sums in torch's order and divides by the window's 4.
+ */
+function pooledStore(node: Node<'conv'>, acc: string, bias: boolean, at: string, guard: string | undefined, pool: 'max' | 'avg'): string[] {
+  const lines = [0, 1, 2, 3].map((t) => `let e${t} = ${emitEpilogue(node.attrs.epilogue, bias ? `${acc}[${t}] + bias[oc]` : `${acc}[${t}]`, '', {})};`);
+  if (pool === 'max') {
+    lines.push('var m = e0;');
+    for (const t of [1, 2, 3]) lines.push(`if (e${t} > m || e${t} != e${t}) { m = e${t}; }`);
+    lines.push(`dst[${at}] = m;`);
+  } else {
+    lines.push(`dst[${at}] = (((e0 + e1) + e2) + e3) / 4.0;`);
+  }
+  return guard ? [`if (${guard}) {`, ...lines.map((l) => `  ${l}`), '}'] : [`{`, ...lines.map((l) => `  ${l}`), '}'];
 }
 
 /**
