@@ -72,7 +72,7 @@ interface Figure {
   readonly format: (v: number) => string;
   readonly ratios: boolean;
   /** Shown after the value, e.g. the range it is the median of. */
-  readonly detail?: (r: Measured) => string;
+  readonly detail?: (r: Measured, meta: RunMeta) => string;
 }
 
 /** The cold start: the median over the launches where there were several. */
@@ -80,9 +80,12 @@ function coldStart(r: Measured): number {
   return r.coldStartLaunchesMs && r.coldStartLaunchesMs.length > 1 ? median(r.coldStartLaunchesMs) : r.coldStartMs;
 }
 
-function launchRange(r: Measured): string {
+/** The range of the launches, and how many there were where some failed. */
+function launchRange(r: Measured, meta: RunMeta): string {
   const l = r.coldStartLaunchesMs;
-  return l && l.length > 1 ? ` (${formatMs(Math.min(...l))}-${formatMs(Math.max(...l))})` : '';
+  if (!l || l.length <= 1) return '';
+  const short = meta.coldLaunches !== undefined && l.length < meta.coldLaunches ? `, ${l.length} of ${meta.coldLaunches} launches` : '';
+  return ` (${formatMs(Math.min(...l))}-${formatMs(Math.max(...l))}${short})`;
 }
 
 const FIGURES: readonly Figure[] = [
@@ -97,7 +100,7 @@ const FIGURES: readonly Figure[] = [
   },
   {
     title: 'Full speed',
-    unit: 'ms from the same origin until the system runs at full speed: the cold start, plus for regc the background compiles of its fast pipelines',
+    unit: 'ms from the same origin until the system runs at full speed, in the measured launch: its cold start, plus for regc the background compiles of its fast pipelines',
     value: (r) => r.settledMs ?? null,
     format: formatMs,
     ratios: true,
@@ -119,7 +122,7 @@ function present<T>(values: readonly T[], order: readonly T[]): T[] {
 const MODEL_ORDER = Object.keys(MODELS) as ModelName[];
 const SYSTEM_ORDER = Object.keys(SYSTEM_LABELS) as SystemId[];
 
-function figureTable(figure: Figure, records: readonly RunRecord[]): string {
+function figureTable(figure: Figure, records: readonly RunRecord[], meta: RunMeta): string {
   const systems = present([...new Set(records.map((r) => r.system))], SYSTEM_ORDER);
   const models = present([...new Set(records.map((r) => r.model))], MODEL_ORDER);
   const peers = systems.filter((s) => s !== 'regc');
@@ -134,7 +137,7 @@ function figureTable(figure: Figure, records: readonly RunRecord[]): string {
       if (!r) return '';
       if (!r.ok) return 'failed';
       const v = figure.value(r);
-      return v === null ? 'n/a' : figure.format(v) + (figure.detail?.(r) ?? '');
+      return v === null ? 'n/a' : figure.format(v) + (figure.detail?.(r, meta) ?? '');
     });
     const ratios = figure.ratios && systems.includes('regc') ? peers.map((p) => formatRatio(valueOf(model, 'regc'), valueOf(model, p))) : [];
     return [model, ...cells, ...ratios];
@@ -248,7 +251,7 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
   for (const figure of FIGURES) {
     out.push('', `### ${figure.title}`, '', `${figure.unit}.`);
     for (const environment of environments) {
-      out.push('', `${ENVIRONMENT_LABELS[environment]}:`, '', figureTable(figure, run.records.filter((r) => r.environment === environment)));
+      out.push('', `${ENVIRONMENT_LABELS[environment]}:`, '', figureTable(figure, run.records.filter((r) => r.environment === environment), run.meta));
     }
   }
   const phases = coldStartPhases(run.records);
@@ -257,7 +260,7 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
       '',
       "### Where regc's cold start goes",
       '',
-      "ms; before load: from the time origin to the start of loading (process or page start, the harness; its input and torch's output are read while the system loads); device: requesting the adapter and device, while the manifest and the first run's shaders are read; bundle: from the device to the weights uploaded and every first-run shader module made, their pipelines compiling; first run: the dispatches, each submitted once its pipeline has compiled.",
+      "ms, of the measured launch (the one the latency and full-speed figures come from); before load: from the time origin to the start of loading (process or page start, the harness; its input and torch's output are read while the system loads); device: requesting the adapter and device, while the manifest and the first run's shaders are read; bundle: from the device to the weights uploaded and every first-run shader module made, their pipelines compiling; first run: the dispatches, each submitted once its pipeline has compiled.",
       '',
       phases,
     );

@@ -124,6 +124,7 @@ async function browserRuns(options: Options): Promise<RunRecord[]> {
           for (let i = 1; i < options.coldLaunches; i++) {
             const again = await runInChromium(server.origin, { ...job, warmup: 0, runs: 1 });
             if (again.ok) launches.push(again.coldStartMs);
+            else console.warn(`${system} / ${model}: cold-start launch ${i + 1} failed (the report counts the launches): ${again.error.split('\n')[0]}`);
           }
           record = { ...record, coldStartLaunchesMs: launches };
         }

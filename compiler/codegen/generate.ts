@@ -54,10 +54,9 @@ export function kernelsFor(node: Node, graph: Graph, tiling: Tiling = 'fast'): r
   return generate(node, node.inputs.map((i) => graph.nodes[i]!.type), tiling);
 }
 
-/** One Dims uniform serves every twin: their params must agree where both have any. */
+/** One Dims uniform serves every twin: their params (names and values) must agree where both have any. */
 const paramValues = (k: Kernel): number[] | undefined => k.params?.map((p) => p.value);
-const paramsAgree = (a: Kernel, b: Kernel): boolean =>
-  !a.params || !b.params || JSON.stringify(paramValues(a)) === JSON.stringify(paramValues(b));
+const paramsAgree = (a: Kernel, b: Kernel): boolean => !a.params || !b.params || JSON.stringify(a.params) === JSON.stringify(b.params);
 
 const sameBindings = (a: Kernel, b: Kernel): boolean =>
   paramsAgree(a, b) &&
@@ -246,6 +245,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
         workgroupSize: kernel.workgroupSize,
         bindings: kernel.bindings.map((b) => b.access),
         usesBatch: kernel.usesBatch,
+        ...(kernel.params ? { params: kernel.params.length } : {}),
         ...(kernel.features ? { features: [...kernel.features] } : {}),
       });
     }

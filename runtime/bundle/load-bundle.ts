@@ -9,6 +9,7 @@ import { readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
 import type { DispatchSpec, Manifest, ShaderSpec, TensorPort } from './manifest.ts';
 import { currentVariant, firstCompileOf, preparePipeline, shaderTiers, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
+import { checkedGpuWork } from './error-scopes.ts';
 import { quadsAreConsecutive } from './quad-probe.ts';
 import { BundleError, validateManifest } from './validate-manifest.ts';
 
@@ -53,20 +54,6 @@ function portElements(port: TensorPort, n: number): number {
   return shapeAt(port, n).reduce((p, d) => p * d, 1);
 }
 
-async function captureErrors<T>(device: GPUDevice, what: string, work: () => Promise<T> | T): Promise<T> {
-  device.pushErrorScope('validation');
-  device.pushErrorScope('out-of-memory');
-  let result: T;
-  try {
-    result = await work();
-  } finally {
-    const oom = await device.popErrorScope();
-    const validation = await device.popErrorScope();
-    const error = validation ?? oom;
-    if (error) throw new BundleError(`${what}: ${error.message}`);
-  }
-  return result;
-}
 
 export interface BundleLoadOptions {
   /** Default 'tiered'. */
@@ -119,34 +106,37 @@ export async function loadBundleFrom(
   (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));
   const device = await pendingDevice;
 
-  return captureErrors(device, `loading ${source.description}`, async () => {
-    const table: PipelineTable = { layouts: new Map(), pipelines: new Map(), firstCompiles: new Map() };
-    const prepare = (shader: ShaderSpec) => preparePipeline(device, shader, shaderTexts.get(shader.id)!, table);
-    // The compiles the first run needs start before anything else, in
-    // dispatch order, so they overlap reading and uploading the weights, and
-    // the first run waits for each only when it gets to it (Runner.runNow).
+  const what = `loading ${source.description}`;
+  const table: PipelineTable = { layouts: new Map(), pipelines: new Map(), firstCompiles: new Map() };
+  const prepare = (shader: ShaderSpec) => preparePipeline(device, shader, shaderTexts.get(shader.id)!, table);
+  // The compiles the first run needs start before anything else, in
+  // dispatch order, so they overlap reading and uploading the weights, and
+  // the first run waits for each only when it gets to it (Runner.runNow).
+  // A shader module that does not validate is refused here.
+  await checkedGpuWork(device, what, () => {
     for (const s of firstShaders) {
       const compile = prepare(s)();
       compile.catch(() => undefined); // the run that needs it, or ready(), reports the failure
       table.firstCompiles.set(s.id, compile);
     }
-    (await laterTexts).forEach((text, i) => shaderTexts.set(laterShaders[i]!.id, text));
-    const background = new Map(laterShaders.map((s) => [s.id, prepare(s)]));
-    const compileBackground = async (useSubgroups: () => void): Promise<void> => {
-      const subgroups = choice === 'tiered' && hasSubgroupVariants && (await quadsAreConsecutive(device));
-      if (subgroups) useSubgroups(); // each dispatch switches as its variant finishes compiling
-      await Promise.all(shaderTiers(manifest, choice, subgroups).later.map((s) => background.get(s.id)!()));
-    };
-
-    const weightBuffers = new Map<number, GPUBuffer>();
-    try {
-      uploadWeights(device, manifest, readSafetensors(await weightBytes), weightBuffers);
-    } catch (e) {
-      for (const buffer of weightBuffers.values()) buffer.destroy();
-      throw e;
-    }
-    return new Runner(device, manifest, weightBuffers, table, subgroupsNow, compileBackground);
   });
+  (await laterTexts).forEach((text, i) => shaderTexts.set(laterShaders[i]!.id, text));
+  const background = await checkedGpuWork(device, what, () => new Map(laterShaders.map((s) => [s.id, prepare(s)])));
+  const compileBackground = async (useSubgroups: () => void): Promise<void> => {
+    const subgroups = choice === 'tiered' && hasSubgroupVariants && (await quadsAreConsecutive(device));
+    if (subgroups) useSubgroups(); // each dispatch switches as its variant finishes compiling
+    await Promise.all(shaderTiers(manifest, choice, subgroups).later.map((s) => background.get(s.id)!()));
+  };
+
+  const weightBuffers = new Map<number, GPUBuffer>();
+  try {
+    const weights = readSafetensors(await weightBytes);
+    await checkedGpuWork(device, what, () => uploadWeights(device, manifest, weights, weightBuffers));
+  } catch (e) {
+    for (const buffer of weightBuffers.values()) buffer.destroy();
+    throw e;
+  }
+  return new Runner(device, manifest, weightBuffers, table, subgroupsNow, compileBackground);
 }
 
 /** One buffer per weight tensor, each checked against the manifest before it is made. */
@@ -298,56 +288,79 @@ class Runner implements LoadedBundle {
   }
 
   private async runNow(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions): Promise<Record<string, OutputTensor>> {
+    const what = `running ${this.manifest.model}`;
+    if (this.destroyed) throw new BundleError(`${what}: the bundle was destroyed`);
     const n = this.batchOf(inputs, options);
     const device = this.device;
-    return captureErrors(device, `running ${this.manifest.model}`, async () => {
+    const dispatches = this.manifest.dispatches;
+    const state = await checkedGpuWork(device, what, () => {
       const state = this.stateFor(n);
       for (const port of this.manifest.inputs) {
         device.queue.writeBuffer(state.buffers.get(port.buffer)!, 0, inputs[port.name]! as Float32Array<ArrayBuffer>);
       }
-      let encoder = device.createCommandEncoder({ label: this.manifest.model });
-      let pass = encoder.beginComputePass();
-      for (const [i, d] of this.manifest.dispatches.entries()) {
-        let variant = currentVariant(d, this.table, this.subgroups);
-        if (!variant) {
-          // Early in a first run: what is encoded runs while this pipeline compiles.
-          pass.end();
-          device.queue.submit([encoder.finish()]);
-          await firstCompileOf(d, this.table);
-          variant = currentVariant(d, this.table, this.subgroups)!;
-          encoder = device.createCommandEncoder({ label: this.manifest.model });
-          pass = encoder.beginComputePass();
-        }
-        const groups = Math.ceil(elementsOf(variant.groups, n) / variant.groupsDivisor);
-        if (groups === 0) continue;
-        const y = Math.ceil(groups / MAX_GROUPS_PER_DIM);
-        const x = Math.ceil(groups / y);
-        if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
-        pass.setPipeline(variant.pipeline);
-        pass.setBindGroup(0, state.bindGroups[i]!);
-        pass.dispatchWorkgroups(x, y);
-      }
-      pass.end();
+      return state;
+    });
+    // One command buffer, unless the run gets to a dispatch whose pipeline
+    // is still compiling (early in a first run): what is encoded is then
+    // submitted and runs while the run waits for that pipeline.
+    let next = 0;
+    for (;;) {
+      next = await checkedGpuWork(device, what, () => this.encodeFrom(next, n, state));
+      if (next === dispatches.length) break;
+      await firstCompileOf(dispatches[next]!, this.table);
+      if (this.destroyed) throw new BundleError(`${what}: the bundle was destroyed during the run`);
+    }
+    const out: Record<string, OutputTensor> = {};
+    await Promise.all(
+      this.manifest.outputs.map(async (port) => {
+        const rb = state.readback.get(port.name)!;
+        await rb.mapAsync(GPUMapMode.READ);
+        const data = new Float32Array(rb.getMappedRange().slice(0, portElements(port, n) * 4));
+        rb.unmap();
+        out[port.name] = { data, shape: shapeAt(port, n) };
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Encodes and submits the dispatches from `first` up to the first one
+   * without a compiled pipeline, and returns its index; after the last
+   * dispatch, the copies to the readback buffers too.
+   */
+  private encodeFrom(first: number, n: number, state: BatchState): number {
+    const dispatches = this.manifest.dispatches;
+    const encoder = this.device.createCommandEncoder({ label: this.manifest.model });
+    const pass = encoder.beginComputePass();
+    let i = first;
+    for (; i < dispatches.length; i++) {
+      const d = dispatches[i]!;
+      const variant = currentVariant(d, this.table, this.subgroups);
+      if (!variant) break;
+      const groups = Math.ceil(elementsOf(variant.groups, n) / variant.groupsDivisor);
+      if (groups === 0) continue;
+      const y = Math.ceil(groups / MAX_GROUPS_PER_DIM);
+      const x = Math.ceil(groups / y);
+      if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
+      pass.setPipeline(variant.pipeline);
+      pass.setBindGroup(0, state.bindGroups[i]!);
+      pass.dispatchWorkgroups(x, y);
+    }
+    pass.end();
+    if (i === dispatches.length) {
       for (const port of this.manifest.outputs) {
         const rb = state.readback.get(port.name)!;
         encoder.copyBufferToBuffer(state.buffers.get(port.buffer)!, 0, rb, 0, rb.size);
       }
-      device.queue.submit([encoder.finish()]);
-      const out: Record<string, OutputTensor> = {};
-      await Promise.all(
-        this.manifest.outputs.map(async (port) => {
-          const rb = state.readback.get(port.name)!;
-          await rb.mapAsync(GPUMapMode.READ);
-          const data = new Float32Array(rb.getMappedRange().slice(0, portElements(port, n) * 4));
-          rb.unmap();
-          out[port.name] = { data, shape: shapeAt(port, n) };
-        }),
-      );
-      return out;
-    });
+    }
+    this.device.queue.submit([encoder.finish()]);
+    return i;
   }
 
+  private destroyed = false;
+
   destroy(): void {
+    this.destroyed = true;
     for (const state of this.batches.values()) {
       for (const [id, b] of state.buffers) if (!this.weightBuffers.has(id)) b.destroy();
       for (const b of [...state.readback.values(), ...state.uniforms]) b.destroy();

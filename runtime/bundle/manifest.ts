@@ -35,6 +35,12 @@ export interface ShaderSpec {
   /** Access of each storage binding @binding(0..k-1); when usesBatch, @binding(k) is the Dims uniform. */
   readonly bindings: readonly ('read' | 'read_write')[];
   readonly usesBatch: boolean;
+  /**
+   * How many u32s follow the batch size in the Dims uniform it declares (a
+   * shape-generic shader's sizes); every dispatch running it gives exactly
+   * that many `params`.
+   */
+  readonly params?: number;
   /** Device features the shader needs; such a shader is only ever a dispatch's `subgroups` variant. */
   readonly features?: readonly ShaderFeature[];
 }

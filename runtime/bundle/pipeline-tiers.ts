@@ -8,16 +8,18 @@ import type { AffineSize, DispatchSpec, Manifest, ShaderSpec } from './manifest.
 import { BundleError } from './validate-manifest.ts';
 
 /**
- * 'tiered' creates the quick pipelines (and the fast ones of dispatches
- * without a variant) before the bundle is returned, compiles the rest in the
- * background and switches each dispatch to its fast pipeline once that is
- * ready; 'fast' waits for every fast pipeline at load; 'quick' never creates
- * the fast pipelines that have quick variants (for tests and for comparing).
+ * 'tiered' starts the first run on the quick pipelines (and the fast ones of
+ * dispatches without a variant), compiles the rest in the background and
+ * switches each dispatch to its fast pipeline once that is ready; 'fast'
+ * runs the fast pipelines from the first run on; 'quick' never creates the
+ * fast pipelines that have quick variants (for tests and for comparing).
+ * Either way the first tier's compiles start at load, and the first run
+ * waits for each as it gets to it.
  */
 export type PipelineChoice = 'tiered' | 'fast' | 'quick';
 
 export interface ShaderTiers {
-  /** Compiled before the first run. */
+  /** Compiled for the first run (started at load). */
   readonly first: readonly ShaderSpec[];
   /** Compiled after it ('tiered'); empty for 'fast' and 'quick'. */
   readonly later: readonly ShaderSpec[];
@@ -71,7 +73,8 @@ export function currentVariant(d: DispatchSpec, table: PipelineTable, subgroups:
 
 /** The compile of the first-tier pipeline `d` runs with, to wait for when currentVariant has none yet. */
 export function firstCompileOf(d: DispatchSpec, table: PipelineTable): Promise<void> {
-  const pending = [d.subgroups?.shader, d.shader, d.quick?.shader].map((id) => (id ? table.firstCompiles.get(id) : undefined)).find((p) => p);
+  // A quick twin in the first tier compiles sooner than a fast shader that is there for another dispatch.
+  const pending = [d.subgroups?.shader, d.quick?.shader, d.shader].map((id) => (id ? table.firstCompiles.get(id) : undefined)).find((p) => p);
   if (!pending) throw new BundleError(`${d.label}: no pipeline is being compiled for it`);
   return pending;
 }

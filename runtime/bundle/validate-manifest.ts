@@ -92,6 +92,20 @@ function dispatchParams(v: Json, path: string, main: ShaderSpec): number[] {
   return arr(v, path, MANIFEST_LIMITS.maxParams).map((x, k) => int(x, `${path}[${k}]`, 0, 2 ** 32 - 1));
 }
 
+function shaderParams(v: Json, path: string, usesBatch: boolean): number {
+  if (!usesBatch) fail(path, 'a shader without the Dims uniform has no params');
+  return int(v, path, 1, MANIFEST_LIMITS.maxParams);
+}
+
+/** Every shader a dispatch may run reads exactly the params it gives: a short uniform would fail only at dispatch. */
+function checkParamCounts(path: string, given: readonly number[] | undefined, shaders: readonly (ShaderSpec | undefined)[]): void {
+  for (const s of shaders) {
+    if (s?.params !== undefined && s.params !== (given?.length ?? 0)) {
+      fail(`${path}.params`, `shader ${s.id} reads ${s.params} params, the dispatch gives ${given?.length ?? 0}`);
+    }
+  }
+}
+
 export function validateManifest(raw: Json): Manifest {
   const m = obj(raw, '$');
   if (m.format !== BUNDLE_FORMAT) fail('format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(m.format)}`);
@@ -152,6 +166,7 @@ export function validateManifest(raw: Json): Manifest {
         return a as 'read' | 'read_write';
       }),
       usesBatch: o.usesBatch as boolean,
+      ...(o.params === undefined ? {} : { params: shaderParams(o.params, `${path}.params`, o.usesBatch as boolean) }),
       ...(o.features === undefined
         ? {}
         : {
@@ -183,15 +198,19 @@ export function validateManifest(raw: Json): Manifest {
         fail(`${path}.buffers`, `buffer ${b} is both read and written`);
       }
     });
+    const params = o.params === undefined ? undefined : dispatchParams(o.params, `${path}.params`, shader);
+    const quick = o.quick === undefined ? undefined : dispatchVariant(o.quick, `${path}.quick`, shader, shaderById, false);
+    const subgroups = o.subgroups === undefined ? undefined : dispatchVariant(o.subgroups, `${path}.subgroups`, shader, shaderById, true);
+    checkParamCounts(path, params, [shader, ...[quick, subgroups].map((v) => v && shaderById.get(v.shader))]);
     return {
       shader: shader.id,
       buffers: bound,
       groups: affine(o.groups, `${path}.groups`),
       groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
       label: typeof o.label === 'string' ? o.label : `dispatch ${i}`,
-      ...(o.params === undefined ? {} : { params: dispatchParams(o.params, `${path}.params`, shader) }),
-      ...(o.quick === undefined ? {} : { quick: dispatchVariant(o.quick, `${path}.quick`, shader, shaderById, false) }),
-      ...(o.subgroups === undefined ? {} : { subgroups: dispatchVariant(o.subgroups, `${path}.subgroups`, shader, shaderById, true) }),
+      ...(params ? { params } : {}),
+      ...(quick ? { quick } : {}),
+      ...(subgroups ? { subgroups } : {}),
     };
   });
   return {

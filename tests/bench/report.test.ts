@@ -84,6 +84,8 @@ describe('report', () => {
     const section = renderSection(launched, []);
     expect(section).toContain('| mlp | 1000 (900-1400) | 5000 | 0.20× |');
     expect(section).toContain('Chromium cold starts from 3 launches each');
+    const oneFailed: BenchRun = { ...launched, records: [ok('regc', 'mlp', 50, { coldStartLaunchesMs: [1400, 900] }), ok('tfjs-webgpu', 'mlp', 200)] };
+    expect(renderSection(oneFailed, [])).toContain('(900-1400, 2 of 3 launches)');
   });
 
   it('replaces its own section and leaves the others as they were', () => {

@@ -99,6 +99,7 @@ describe('bundles on the device', () => {
     const [first, second] = bundle.manifest.dispatches;
     expect(first!.quick!.shader).toBe(second!.quick!.shader);
     expect(first!.params).toEqual([1, 8, 12, 1]); // rows per sample, depth, columns, relu
+    expect(bundle.manifest.shaders.find((s) => s.id === first!.quick!.shader)!.params).toBe(4);
     expect(second!.params).toEqual([1, 12, 4, 0]);
     const x = Float32Array.from({ length: 8 * 5 }, (_, i) => Math.cos(i * 0.61) * 2);
     const expected = expectedOf(x);
@@ -197,6 +198,15 @@ describe('hostile manifests', () => {
     ['params that are not u32s', (m) => (m.dispatches[0].params = [1, -2]), /params\[1\]/],
     ['params that are not whole', (m) => (m.dispatches[0].params = [1.5]), /params\[0\]/],
     ['more params than a uniform block holds', (m) => (m.dispatches[0].params = new Array(64).fill(1)), /params/],
+    ['a shape-generic shader given too few params', (m) => {
+      const d = m.dispatches[0];
+      m.shaders.find((s: { id: string }) => s.id === d.quick.shader).params = 4;
+      d.params = [1, 2];
+    }, /reads 4 params, the dispatch gives 2/],
+    ['params declared on a shader without a Dims uniform', (m) => {
+      for (const s of m.shaders) s.usesBatch = false;
+      m.shaders[0].params = 1;
+    }, /without the Dims uniform/],
     ['params for a shader without a Dims uniform', (m) => {
       m.shaders[0].usesBatch = false;
       for (const s of m.shaders) s.usesBatch = false;

@@ -178,12 +178,6 @@ export function getHarnessDevice(): Promise<GPUDevice> {
 }
 
 /**
- * Compiler messages (errors, warnings, info) and validation errors of each
- * kernel's WGSL module. Pipelines are not built here: SwiftShader compiles
- * every pipeline anew (about a second for a large kernel), and `runKernels`
- * builds each one once, inside an error scope that fails the run.
- */
-/**
  * The runs of a case under each other tiling (kernels/tiling.ts) whose WGSL
  * differs from the fast run's: the quad-shared one only where the device's
  * quads pass the runtime's probe.
@@ -196,6 +190,12 @@ export async function* differingTwins(full: OpRun, run: (tiling: Tiling) => Prom
   }
 }
 
+/**
+ * Compiler messages (errors, warnings, info) and validation errors of each
+ * kernel's WGSL module. Pipelines are not built here: SwiftShader compiles
+ * every pipeline anew (about a second for a large kernel), and `runKernels`
+ * builds each one once, inside an error scope that fails the run.
+ */
 export async function shaderMessages(kernels: readonly Kernel[]): Promise<string[]> {
   const device = await getHarnessDevice();
   const messages: string[] = [];
