@@ -3,7 +3,15 @@
 // compiler writes it. Sizes that depend on the batch size are `perN * N + fixed`.
 
 export const BUNDLE_FORMAT = 'regc-bundle';
-export const BUNDLE_VERSION = 1;
+/**
+ * The version the compiler writes. 2 added `params` (shape-generic shaders,
+ * whose Dims uniform holds sizes after the batch size): a runtime that reads
+ * only version 1 would refuse such a bundle by its version, instead of
+ * running those shaders with sizes of zero.
+ */
+export const BUNDLE_VERSION = 2;
+/** Versions this runtime reads: a version-1 bundle is a version-2 one without params. */
+export const READABLE_BUNDLE_VERSIONS: readonly number[] = [1, 2];
 
 export interface AffineSize {
   readonly perN: number;
@@ -87,7 +95,7 @@ export interface DispatchVariant {
 
 export interface Manifest {
   readonly format: typeof BUNDLE_FORMAT;
-  readonly version: typeof BUNDLE_VERSION;
+  readonly version: 1 | 2;
   readonly model: string;
   readonly generator: string;
   readonly inputs: readonly TensorPort[];

@@ -2,7 +2,7 @@
 // index is checked against what it indexes, every size is bounded, so a
 // hostile bundle yields a BundleError instead of a crash, a huge allocation
 // or an out-of-bounds dispatch.
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec } from './manifest.ts';
+import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec } from './manifest.ts';
 
 export class BundleError extends Error {
   override readonly name = 'BundleError';
@@ -109,9 +109,10 @@ function checkParamCounts(path: string, given: readonly number[] | undefined, sh
 export function validateManifest(raw: Json): Manifest {
   const m = obj(raw, '$');
   if (m.format !== BUNDLE_FORMAT) fail('format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(m.format)}`);
-  if (m.version !== BUNDLE_VERSION) {
-    fail('version', `this runtime reads version ${BUNDLE_VERSION}, the bundle is version ${JSON.stringify(m.version)}`);
+  if (typeof m.version !== 'number' || !READABLE_BUNDLE_VERSIONS.includes(m.version)) {
+    fail('version', `this runtime reads versions ${READABLE_BUNDLE_VERSIONS.join(' and ')}, the bundle is version ${JSON.stringify(m.version)}`);
   }
+  const version = m.version as 1 | 2;
   const L = MANIFEST_LIMITS;
   const maxBatch = int(m.maxBatch, 'maxBatch', 1, L.maxBatch);
   const buffers = arr(m.buffers, 'buffers', L.maxBuffers).map((b, i) => {
@@ -213,9 +214,12 @@ export function validateManifest(raw: Json): Manifest {
       ...(subgroups ? { subgroups } : {}),
     };
   });
+  if (version === 1 && (shaders.some((s) => s.params !== undefined) || dispatches.some((d) => d.params !== undefined))) {
+    fail('version', 'params need bundle version 2');
+  }
   return {
     format: BUNDLE_FORMAT,
-    version: BUNDLE_VERSION,
+    version,
     model: str(m.model, 'model'),
     generator: typeof m.generator === 'string' ? m.generator : 'unknown',
     inputs,
