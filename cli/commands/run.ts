@@ -64,7 +64,7 @@ input of the batch size given with --batch.`,
       const t1 = performance.now();
       const outputs = await bundle.run(inputs);
       const runMs = performance.now() - t1;
-      io.stderr.write(`${manifest.model} on ${backend} (${adapterInfo.description || adapterInfo.device || 'WebGPU'}): load ${loadMs.toFixed(0)} ms, run ${runMs.toFixed(1)} ms\n`);
+      io.stderr.write(`${manifest.model} on ${backend} (${adapterInfo.description || adapterInfo.device || 'WebGPU'}): load ${loadMs.toFixed(0)} ms, first run ${runMs.toFixed(1)} ms (with the pipeline compiles it waited for)\n`);
       const outFiles = options.output ? namedFiles(options.output, manifest.outputs.map((p) => p.name)) : new Map<string, string>();
       for (const [name, out] of Object.entries(outputs)) {
         const path = outFiles.get(name);
