@@ -33,7 +33,7 @@ export interface CompileOptions {
   readonly maxBatch?: number;
   /** Give blocked kernels quick-compiling twins (default true; see codegen/kernels/tiling.ts). */
   readonly quickKernels?: boolean;
-  /** Give GEMMs twins with quad-shared loads for devices with subgroups (default true). */
+  /** Give GEMMs and direct convolutions twins with quad-shared loads for devices with subgroups (default true). */
   readonly subgroupKernels?: boolean;
 }
 

@@ -35,7 +35,7 @@ export async function loadBundle(source: string | URL | InMemoryBundle | BundleS
   } else if ('files' in source) bundleSource = memorySource(source);
   else bundleSource = source;
   // The default device is requested while the bundle's first files are read.
-  return loadBundleFrom(bundleSource, options.device ?? defaultDevice(), options.pipelines ? { pipelines: options.pipelines } : {});
+  return loadBundleFrom(bundleSource, options.device ?? defaultDevice(), options);
 }
 
 async function defaultDevice(): Promise<GPUDevice> {

@@ -20,7 +20,7 @@ export interface Measurement {
   readonly coldStartMs: number;
   /** Time origin to the call of system.load(): starting the process or page and the harness. */
   readonly loadStartMs: number;
-  /** system.load(): reading the model, building it, device and pipeline creation. */
+  /** system.load(): reading the model, building it, the device, and creating (or, for regc, starting) its pipelines. */
   readonly loadMs: number;
   readonly loadPhases?: Readonly<Record<string, number>>;
   readonly firstRunMs: number;

@@ -114,7 +114,9 @@ function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, strin
     kernels: kept.map((i) => all[i]!),
     quick: kept.map((i) => quick[i]),
     quickGeneric: kept.map((i) => quickGeneric[i]),
-    subgroups: kept.map((i) => subgroups[i]), hosted };
+    subgroups: kept.map((i) => subgroups[i]),
+    hosted,
+  };
 }
 
 function sameData(a: Float32Array, b: Float32Array): boolean {
@@ -302,7 +304,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
 
 /**
  * Each dispatch's quick twin: the shape-generic one where it lets dispatches
- * whose quick shaders differ share one shader (it compiles about 1.5x slower
+ * whose quick shaders differ share one shader (it compiles 1.5-1.7x slower
  * than one with sizes written in, so two shaders merged already pay), the
  * one with sizes written in otherwise.
  */

@@ -45,7 +45,8 @@ export interface KernelParam {
  * One compute dispatch. Storage bindings are `@group(0) @binding(i)` in
  * `bindings` order; when `usesBatch` is true the last binding (index
  * bindings.length) is `var<uniform> dims: Dims` whose first member `n: u32`
- * is the run's batch size, followed by the kernel's `params` in order. The grid is one-dimensional: the runtime launches
+ * is the run's batch size, followed by the kernel's `params` in order. The
+ * grid is one-dimensional: the runtime launches
  * `ceil((groups.perN * N + groups.fixed) / groupsDivisor)` workgroups, folded
  * into (x, y) with x <= 65535, and the kernel recovers its linear workgroup
  * index as `wid.y * nwg.x + wid.x` (see wgsl.ts `linearWorkgroupIndex`).

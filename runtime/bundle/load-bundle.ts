@@ -54,7 +54,6 @@ function portElements(port: TensorPort, n: number): number {
   return shapeAt(port, n).reduce((p, d) => p * d, 1);
 }
 
-
 export interface BundleLoadOptions {
   /** Default 'tiered'. */
   readonly pipelines?: PipelineChoice;
@@ -180,6 +179,8 @@ class Runner implements LoadedBundle {
   }
 
   private background: Promise<void> | undefined;
+  /** Set by destroy(): a run waiting for a pipeline then fails instead of touching freed buffers. */
+  private destroyed = false;
 
   /**
    * The background compiles start after the first run, or when ready() is
@@ -356,8 +357,6 @@ class Runner implements LoadedBundle {
     this.device.queue.submit([encoder.finish()]);
     return i;
   }
-
-  private destroyed = false;
 
   destroy(): void {
     this.destroyed = true;
