@@ -346,25 +346,38 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
   // Stores: channel j of the tile, pixel 4v + t.
   const channelsExact = og % channels === 0;
   const pixelsExact = plane % pixels === 0;
-  for (const j of chans) {
-    const body: string[] = [`let oc = grp * ${og}u + oc0 + ${j}u;`, `let row = (img * ${g.o}u + oc) * ${plane}u + p0;`];
+  // A quick kernel stores in a loop over its channels (see loopedStores in
+  // matmul.ts): a 4 x 4 tile with a fused pool then compiles in 66 instead
+  // of 78 ms in Chromium (medians of seven), and the loop runs once per
+  // invocation, after the reduction.
+  const looped = isQuick(tiling) && channels > 1;
+  if (looped) {
+    const accs = chans.flatMap((j) => vecs.map((v) => `acc${j}_${v}`));
+    lines.push(`let accs = array<vec4<f32>, ${accs.length}>(${accs.join(', ')});`);
+    lines.push(`for (var j = 0u; j < ${channels}u; j++) {`);
+    if (!channelsExact) lines.push(`  if (oc0 + j >= ${og}u) { break; }`);
+  }
+  for (const j of looped ? ['j'] : chans) {
+    const acc = (v: number) => (looped ? `accs[j * ${pixelVecs}u + ${v}u]` : `acc${j}_${v}`);
+    const body: string[] = [`let oc = grp * ${og}u + oc0 + ${looped ? 'j' : `${j}u`};`, `let row = (img * ${g.o}u + oc) * ${plane}u + p0;`];
     for (const v of vecs) {
       if (pool) {
-        body.push(...pooledStore(node, `acc${j}_${v}`, bias, `row + ${v}u`, pixelsExact ? undefined : `p0 + ${v}u < ${plane}u`, pool));
+        body.push(...pooledStore(node, acc(v), bias, `row + ${v}u`, pixelsExact ? undefined : `p0 + ${v}u < ${plane}u`, pool));
         continue;
       }
       for (let t = 0; t < 4; t++) {
         const p = 4 * v + t;
-        let value = `acc${j}_${v}[${t}]`;
+        let value = `${acc(v)}[${t}]`;
         if (bias) value = `${value} + bias[oc]`;
         const store = `dst[row + ${p}u] = ${emitEpilogue(node.attrs.epilogue, value, `row + ${p}u`, operandNames)};`;
         body.push(pixelsExact ? store : `if (p0 + ${p}u < ${plane}u) { ${store} }`);
       }
     }
     const block = body.map((l) => `  ${l}`).join('\n');
-    const guard = [...(shared ? ['live'] : []), ...(channelsExact ? [] : [`oc0 + ${j}u < ${og}u`])];
+    const guard = [...(shared ? ['live'] : []), ...(channelsExact || looped ? [] : [`oc0 + ${j}u < ${og}u`])];
     lines.push(guard.length === 0 ? `{\n${block}\n}` : `if (${guard.join(' && ')}) {\n${block}\n}`);
   }
+  if (looped) lines.push('}');
 
   const threads = tilesP * tilesO * g.groups * g.batch.k;
   const groups: AffineInN = g.batch.n ? { perN: threads, fixed: 0 } : { perN: 0, fixed: threads };

@@ -229,21 +229,25 @@ export function gemmKernel(p: GemmProblem): Kernel {
   // Stores, guarded where the tile can overhang the edge.
   const rowsExact = !p.m.n && p.m.k % R === 0;
   const colsExact = !generic && p.n % C === 0;
-  for (let i = 0; i < R; i++) {
-    const body: string[] = [];
-    body.push(`let row = oBase + (m0 + ${i}u) * ${nW};`);
-    for (let q = 0; q < quads; q++) {
-      for (let t = 0; t < 4; t++) {
-        const col = `n0 + ${4 * q + t}u`;
-        let value = `acc${i}_${q}[${t}]`;
-        if (p.bias) value = `${value} + ${biasName}[${p.bias.index(`m0 + ${i}u`, col)}]`;
-        const result = relu === undefined ? emitEpilogue(p.epilogue, value, `row + ${col}`, operandNames) : reluFlagged(value);
-        const store = `dst[row + ${col}] = ${result};`;
-        body.push(colsExact ? store : `if (${col} < ${nW}) { ${store} }`);
+  if (isQuick(p.tiling)) {
+    lines.push(...loopedStores(p, { R, C, mWgsl, nW, rowsExact, colsExact, biasName, relu, operandNames }));
+  } else {
+    for (let i = 0; i < R; i++) {
+      const body: string[] = [];
+      body.push(`let row = oBase + (m0 + ${i}u) * ${nW};`);
+      for (let q = 0; q < quads; q++) {
+        for (let t = 0; t < 4; t++) {
+          const col = `n0 + ${4 * q + t}u`;
+          let value = `acc${i}_${q}[${t}]`;
+          if (p.bias) value = `${value} + ${biasName}[${p.bias.index(`m0 + ${i}u`, col)}]`;
+          const result = relu === undefined ? emitEpilogue(p.epilogue, value, `row + ${col}`, operandNames) : reluFlagged(value);
+          const store = `dst[row + ${col}] = ${result};`;
+          body.push(colsExact ? store : `if (${col} < ${nW}) { ${store} }`);
+        }
       }
+      const guard = [...(shared ? ['live'] : []), ...(rowsExact ? [] : [`m0 + ${i}u < ${mWgsl}`])];
+      lines.push(guard.length === 0 ? `{\n${indent(body)}\n}` : `if (${guard.join(' && ')}) {\n${indent(body)}\n}`);
     }
-    const guard = [...(shared ? ['live'] : []), ...(rowsExact ? [] : [`m0 + ${i}u < ${mWgsl}`])];
-    lines.push(guard.length === 0 ? `{\n${indent(body)}\n}` : `if (${guard.join(' && ')}) {\n${indent(body)}\n}`);
   }
 
   return assembleKernel({
@@ -257,6 +261,47 @@ export function gemmKernel(p: GemmProblem): Kernel {
     ...(shared ? { subgroups: true } : {}),
     params,
   });
+}
+
+/**
+ * A quick kernel's stores as loops over the tile's rows and columns rather
+ * than unrolled: SwiftShader compiles straight-line code by the statement,
+ * and a 2 x 4 tile's eight guarded stores cost a quick GEMM a third of its
+ * compile time (Chromium, medians of seven: 67 against 103 ms). The loops
+ * cost the run next to nothing: they run once per invocation, after the
+ * reduction.
+ */
+function loopedStores(
+  p: GemmProblem,
+  t: {
+    R: number;
+    C: number;
+    mWgsl: string;
+    nW: string;
+    rowsExact: boolean;
+    colsExact: boolean;
+    biasName: string | undefined;
+    relu: number | undefined;
+    operandNames: Record<number, string>;
+  },
+): string[] {
+  const quads = t.C / 4;
+  const accs = Array.from({ length: t.R * quads }, (_, k) => `acc${Math.floor(k / quads)}_${k % quads}`);
+  let value = `accs[i * ${quads}u + j / 4u][j % 4u]`;
+  if (p.bias) value = `${value} + ${t.biasName}[${p.bias.index('m0 + i', 'col')}]`;
+  const result = t.relu === undefined ? emitEpilogue(p.epilogue, value, 'row + col', t.operandNames) : reluFlagged(value);
+  const store = `dst[row + col] = ${result};`;
+  return [
+    `let accs = array<vec4<f32>, ${accs.length}>(${accs.join(', ')});`,
+    `for (var i = 0u; i < ${t.R}u; i++) {`,
+    ...(t.rowsExact ? [] : [`  if (m0 + i >= ${t.mWgsl}) { break; }`]),
+    `  let row = oBase + (m0 + i) * ${t.nW};`,
+    `  for (var j = 0u; j < ${t.C}u; j++) {`,
+    '    let col = n0 + j;',
+    t.colsExact ? `    ${store}` : `    if (col < ${t.nW}) { ${store} }`,
+    '  }',
+    '}',
+  ];
 }
 
 /** Fails at generation, with the kernel's name, rather than at pipeline creation on the device. */
