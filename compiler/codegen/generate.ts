@@ -8,6 +8,7 @@ import type { Tiling } from './kernels/tiling.ts';
 import { planMemory, type PlannedValue } from './memory-plan.ts';
 import type { BufferSpec, DispatchSpec, Manifest, ShaderSpec, TensorPort } from '../../runtime/bundle/manifest.ts';
 import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../../runtime/bundle/manifest.ts';
+import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
 
 export class CodegenError extends Error {}
 
@@ -299,7 +300,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
     shaders,
     dispatches,
   };
-  return { manifest, shaders: shaderFiles, weights, memory: { values: [...planned.values()], slots: plan.slotSizes } };
+  return { manifest: withFirstRunCode(manifest, shaderFiles), shaders: shaderFiles, weights, memory: { values: [...planned.values()], slots: plan.slotSizes } };
 }
 
 /**
@@ -335,4 +336,16 @@ function uniqueId(base: string, taken: ReadonlyMap<string, string>): string {
   let id = clean;
   for (let i = 2; taken.has(`shaders/${id}.wgsl`); i++) id = `${clean}_${i}`;
   return id;
+}
+
+/**
+ * The manifest with the text of each shader a first run compiles (the
+ * runtime's default 'tiered' choice, before it knows whether the device runs
+ * subgroups variants) in its `code`: over a network the manifest and those
+ * shaders then arrive in one round trip, which a page's cold start would
+ * otherwise wait for before its first compile.
+ */
+export function withFirstRunCode(manifest: Manifest, shaderFiles: ReadonlyMap<string, string>): Manifest {
+  const first = new Set(shaderTiers(manifest, 'tiered', false).first.map((s) => s.id));
+  return { ...manifest, shaders: manifest.shaders.map((s) => (first.has(s.id) ? { ...s, code: shaderFiles.get(s.file)! } : s)) };
 }

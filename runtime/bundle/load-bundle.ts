@@ -96,7 +96,8 @@ export async function loadBundleFrom(
   // the probe.
   const candidates = new Set([...shaderTiers(manifest, choice, false).later, ...shaderTiers(manifest, choice, hasSubgroupVariants).later]);
   const laterShaders = manifest.shaders.filter((s) => candidates.has(s));
-  const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => source.readText(s.file)));
+  // A shader's text is in the manifest (`code`) where the compiler put it there for the first run.
+  const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => s.code ?? source.readText(s.file)));
   const firstTexts = readShaders(firstShaders);
   const laterTexts = readShaders(laterShaders);
   const weightBytes = source.readBytes(manifest.weightsFile);
@@ -108,23 +109,37 @@ export async function loadBundleFrom(
   const what = `loading ${source.description}`;
   const table: PipelineTable = { layouts: new Map(), pipelines: new Map(), firstCompiles: new Map() };
   const prepare = (shader: ShaderSpec) => preparePipeline(device, shader, shaderTexts.get(shader.id)!, table);
-  // The compiles the first run needs start before anything else, in
-  // dispatch order, so they overlap reading and uploading the weights, and
-  // the first run waits for each only when it gets to it (Runner.runNow).
-  // A shader module that does not validate is refused here.
+  // The compiles the first run needs start before anything else, so they
+  // overlap reading and uploading the weights, and the first run waits for
+  // each only when it gets to it (Runner.runNow). They run one after another
+  // in dispatch order: Chromium's SwiftShader takes as long for several at
+  // once as for the same one by one, and finishes the first dispatch's
+  // pipeline last, so the device sat idle until all were done; in order, it
+  // runs each dispatch while the next compiles.
+  // A first-run shader module that does not validate is refused here.
   await checkedGpuWork(device, what, () => {
+    let previous: Promise<unknown> = Promise.resolve();
     for (const s of firstShaders) {
-      const compile = prepare(s)();
+      const start = prepare(s);
+      const compile = previous.then(start, start);
+      previous = compile;
       compile.catch(() => undefined); // the run that needs it, or ready(), reports the failure
       table.firstCompiles.set(s.id, compile);
     }
   });
   (await laterTexts).forEach((text, i) => shaderTexts.set(laterShaders[i]!.id, text));
-  const background = await checkedGpuWork(device, what, () => new Map(laterShaders.map((s) => [s.id, prepare(s)])));
+  // The later shaders' modules are made only when their compiles start: in
+  // Chromium each module is parsed and validated in the GPU process, which
+  // would otherwise do it while it compiles the first run's pipelines (cnn
+  // cold starts, medians of eight alternating launches: 1213 against 1270
+  // ms). One that does not validate fails ready(); runs go on with the quick
+  // pipelines.
   const compileBackground = async (useSubgroups: () => void): Promise<void> => {
     const subgroups = choice === 'tiered' && hasSubgroupVariants && (await quadsAreConsecutive(device));
+    const later = shaderTiers(manifest, choice, subgroups).later;
+    const compiles = await checkedGpuWork(device, `compiling ${manifest.model}`, () => later.map((s) => prepare(s)));
     if (subgroups) useSubgroups(); // each dispatch switches as its variant finishes compiling
-    await Promise.all(shaderTiers(manifest, choice, subgroups).later.map((s) => background.get(s.id)!()));
+    await Promise.all(compiles.map((compile) => compile()));
   };
 
   const weightBuffers = new Map<number, GPUBuffer>();

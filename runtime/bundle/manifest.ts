@@ -38,6 +38,13 @@ export interface ShaderSpec {
   readonly id: string;
   /** Path inside the bundle, e.g. `shaders/conv2d_c1.wgsl`. */
   readonly file: string;
+  /**
+   * The file's text, repeated in the manifest for the shaders a first run
+   * compiles, so that a page can start compiling them with the manifest
+   * instead of one round trip later. Where present, the runtime uses it and
+   * does not read `file`.
+   */
+  readonly code?: string;
   readonly entryPoint: string;
   readonly workgroupSize: number;
   /** Access of each storage binding @binding(0..k-1); when usesBatch, @binding(k) is the Dims uniform. */

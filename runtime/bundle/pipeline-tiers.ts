@@ -26,7 +26,9 @@ export interface ShaderTiers {
 }
 
 /**
- * Each shader in at most one tier, in manifest order. `subgroups`: the device
+ * Each shader in at most one tier: the first in the order the dispatches
+ * first use them (the order they are compiled in), the later in manifest
+ * order. `subgroups`: the device
  * runs the dispatches' subgroups variants (see quad-probe.ts), which then take
  * the place of their fast shaders; in 'tiered' they are never in the first
  * tier, since whether the device can run them is checked after the load.
@@ -45,8 +47,9 @@ export function shaderTiers(manifest: Manifest, choice: PipelineChoice, subgroup
       if (choice === 'tiered' && fast !== d.shader) later.add(fast);
     }
   }
+  const byId = new Map(manifest.shaders.map((s) => [s.id, s]));
   return {
-    first: manifest.shaders.filter((s) => first.has(s.id)),
+    first: [...first].map((id) => byId.get(id)!),
     later: manifest.shaders.filter((s) => later.has(s.id) && !first.has(s.id)),
   };
 }

@@ -21,6 +21,8 @@ export const MANIFEST_LIMITS = {
   maxWorkgroupSize: 1024,
   /** Dims values per dispatch: with the batch size, at most 64 u32s, the 256 bytes of one uniform block. */
   maxParams: 63,
+  /** Characters of one shader's text in the manifest (`code`). */
+  maxShaderCode: 1 << 20,
 };
 
 type Json = unknown;
@@ -40,8 +42,8 @@ function arr(v: Json, path: string, max: number): Json[] {
   return v;
 }
 
-function str(v: Json, path: string): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 4096) fail(path, 'expected a non-empty string');
+function str(v: Json, path: string, max = 4096): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) fail(path, `expected a non-empty string of at most ${max} characters`);
   return v;
 }
 
@@ -167,6 +169,7 @@ export function validateManifest(raw: Json): Manifest {
         return a as 'read' | 'read_write';
       }),
       usesBatch: o.usesBatch as boolean,
+      ...(o.code === undefined ? {} : { code: str(o.code, `${path}.code`, L.maxShaderCode) }),
       ...(o.params === undefined ? {} : { params: shaderParams(o.params, `${path}.params`, o.usesBatch as boolean) }),
       ...(o.features === undefined
         ? {}

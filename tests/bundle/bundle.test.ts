@@ -49,6 +49,15 @@ function twoLinears(third = false) {
   return { bundle: generateBundle(graph, { model: 'Linears', generator: 'test' }), reference };
 }
 
+/** Replaces a shader's text in its file and, where the manifest carries it (`code`), there too. */
+function withShader(files: Map<string, string | Uint8Array>, id: string, edit: (text: string) => string): void {
+  const manifest = JSON.parse(files.get('manifest.json') as string);
+  const spec = manifest.shaders.find((s: { id: string }) => s.id === id);
+  files.set(spec.file, edit(files.get(spec.file) as string));
+  if (spec.code !== undefined) spec.code = edit(spec.code);
+  files.set('manifest.json', JSON.stringify(manifest));
+}
+
 function reference(x: number[]): number[] {
   const out: number[] = [];
   for (let n = 0; n < x.length / 3; n++) {
@@ -114,14 +123,25 @@ describe('bundles on the device', () => {
     }
   });
 
-  test('a shader that does not compile is refused at load, whichever tier it is in', async () => {
+  test("a first-run shader that does not compile is refused at load; a later one fails ready() and runs go on", async () => {
     const device = await getTestDevice();
     const bundle = linearRelu();
-    for (const id of [bundle.manifest.dispatches[0]!.shader, bundle.manifest.dispatches[0]!.quick!.shader]) {
+    const [fast, quick] = [bundle.manifest.dispatches[0]!.shader, bundle.manifest.dispatches[0]!.quick!.shader];
+    const broken = (id: string) => {
       const files = new Map(bundleFiles(bundle));
-      files.set(`shaders/${id}.wgsl`, 'fn main( {');
-      await expect(loadBundleFrom(memorySource({ files }), device), id).rejects.toThrow(BundleError);
-    }
+      withShader(files, id, () => 'fn main( {');
+      return memorySource({ files });
+    };
+    await expect(loadBundleFrom(broken(quick), device)).rejects.toThrow(BundleError);
+    await expect(loadBundleFrom(broken(fast), device, { pipelines: 'fast' })).rejects.toThrow(BundleError);
+    const loaded = await loadBundleFrom(broken(fast), device);
+    const x = [1, 2, 3, -1, 0.5, 2];
+    const expected = reference(x);
+    const check = async () => (await loaded.run({ input: new Float32Array(x) })).output!.data.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    await check();
+    await expect(loaded.ready()).rejects.toThrow(new RegExp(`${fast}\\.wgsl`));
+    await check();
+    loaded.destroy();
   });
 
   test('a pipeline that fails only when created fails the run that needs it, naming its shader', async () => {
@@ -130,11 +150,55 @@ describe('bundles on the device', () => {
     const id = bundle.manifest.dispatches[0]!.quick!.shader;
     const files = new Map(bundleFiles(bundle));
     // Valid WGSL whose workgroup is over the device's limit: only pipeline creation refuses it.
-    files.set(`shaders/${id}.wgsl`, (files.get(`shaders/${id}.wgsl`) as string).replace('@workgroup_size(64)', '@workgroup_size(1024, 1024)'));
+    withShader(files, id, (text) => text.replace('@workgroup_size(64)', '@workgroup_size(1024, 1024)'));
     const loaded = await loadBundleFrom(memorySource({ files }), device, { pipelines: 'quick' });
     await expect(loaded.run({ input: new Float32Array(3) })).rejects.toThrow(new RegExp(`${id}.wgsl does not compile`));
     await expect(loaded.ready()).rejects.toThrow(BundleError);
     loaded.destroy();
+  });
+
+  test("the first run's shaders come with the manifest: loading reads no shader file for them", async () => {
+    const device = await getTestDevice();
+    const { bundle, reference } = twoLinears(true);
+    const files = new Map(bundleFiles(bundle));
+    const read: string[] = [];
+    const source = memorySource({ files });
+    const counting = { ...source, readText: (path: string) => (read.push(path), source.readText(path)) };
+    const loaded = await loadBundleFrom(counting, device);
+    const x = Float32Array.from({ length: 16 }, (_, i) => Math.cos(i));
+    const out = await loaded.run({ x });
+    expect(Array.from(out.y!.data).map((v, i) => v - reference(x)[i]!).every((d) => Math.abs(d) < 1e-5)).toBe(true);
+    const inline = bundle.manifest.shaders.filter((s) => s.code !== undefined);
+    expect(inline.length).toBeGreaterThan(0);
+    for (const s of inline) expect(read, s.file).not.toContain(s.file);
+    loaded.destroy();
+  });
+
+  test("the first run's pipelines compile one after another, in the order the run uses them", async () => {
+    const device = await getTestDevice();
+    const b = new GraphBuilder('eval');
+    const x = b.input('x', { dtype: 'f32', shape: ['N', 8] });
+    const w = b.tensor({ name: 'l.weight', role: 'trainable', type: { dtype: 'f32', shape: [4, 8] } }, Float32Array.from({ length: 32 }, (_, k) => Math.sin(k)));
+    const y = b.add('linear', [x, w], { epilogue: [] });
+    b.output('p', b.add('softmax', [y], { axis: 1, log: false }));
+    const bundle = generateBundle(b.finish(), { model: 'Classifier', generator: 'test' });
+    const events: string[] = [];
+    const original = device.createComputePipelineAsync;
+    device.createComputePipelineAsync = (descriptor) => {
+      events.push(`start ${descriptor.label}`);
+      return original.call(device, descriptor).then((p) => (events.push(`done ${descriptor.label}`), p));
+    };
+    try {
+      const loaded = await loadBundleFrom(memorySource({ files: bundleFiles(bundle) }), device, { pipelines: 'quick' });
+      await loaded.run({ x: new Float32Array(8) });
+      loaded.destroy();
+    } finally {
+      device.createComputePipelineAsync = original;
+    }
+    const [linear, softmax] = bundle.manifest.dispatches.map((d) => d.quick?.shader ?? d.shader);
+    // The test device is shared: other bundles' background compiles may show up too.
+    const ours = events.filter((e) => e.endsWith(` ${linear}`) || e.endsWith(` ${softmax}`));
+    expect(ours).toEqual([`start ${linear}`, `done ${linear}`, `start ${softmax}`, `done ${softmax}`]);
   });
 
   test('a weights file with a wrong tensor size is refused', async () => {
@@ -158,6 +222,17 @@ describe('compile-time work', () => {
     expect(quick.size, 'three layers, one quick shader').toBe(1);
     const fast = new Set(bundle.manifest.dispatches.map((d) => d.shader));
     expect(fast.size, 'fast shaders keep their sizes written in').toBe(3);
+  });
+
+  test("the manifest carries the text of exactly the shaders a first run compiles, the same as their files", () => {
+    const bundle = linearRelu();
+    const files = bundleFiles(bundle);
+    const first = new Set(bundle.manifest.dispatches.map((d) => d.quick?.shader ?? d.shader));
+    for (const s of bundle.manifest.shaders) {
+      if (first.has(s.id)) expect(s.code, s.id).toBe(files.get(s.file));
+      else expect(s.code, s.id).toBeUndefined();
+    }
+    expect(bundle.manifest.shaders.map((s) => s.code !== undefined), 'the quick twin in, the fast GEMM out').toEqual([false, true]);
   });
 
   test("a stored conv weight is reordered at compile time: no reorder dispatch, and only the reordered tensor ships", () => {
@@ -216,6 +291,8 @@ describe('hostile manifests', () => {
       for (const s of m.shaders) s.usesBatch = false;
       m.dispatches[0].params = [1];
     }, /binds no Dims uniform/],
+    ['shader code that is not text', (m) => (m.shaders[0].code = 42), /shaders\[0\]\.code/],
+    ['shader code past the limit', (m) => (m.shaders[0].code = 'x'.repeat((1 << 20) + 1)), /shaders\[0\]\.code: expected a non-empty string of at most/],
     ['quick twin binds otherwise', (m) => {
       const twin = m.shaders.find((s: { id: string }) => s.id === m.dispatches[0].quick.shader);
       twin.bindings = twin.bindings.map(() => 'read');

@@ -75,8 +75,14 @@ describe('shader tiers', () => {
   it('a fast shader another dispatch runs without a twin is compiled first, not later', () => {
     const shared = manifest([dispatch('gemm', 'gemm.quick'), dispatch('gemm')], ['gemm', 'gemm.quick']);
     const tiers = shaderTiers(shared, 'tiered', false);
-    expect(ids(tiers.first)).toEqual(['gemm', 'gemm.quick']);
+    expect(ids(tiers.first), 'in the order the dispatches use them').toEqual(['gemm.quick', 'gemm']);
     expect(tiers.later).toEqual([]);
+  });
+
+  it('the first tier comes in the order the dispatches first use its shaders, whatever the manifest order', () => {
+    const m = manifest([dispatch('conv', 'conv.quick'), dispatch('pool'), dispatch('gemm', 'gemm.quick'), dispatch('conv', 'conv.quick')], ['gemm', 'gemm.quick', 'pool', 'conv', 'conv.quick']);
+    expect(ids(shaderTiers(m, 'tiered', false).first)).toEqual(['conv.quick', 'pool', 'gemm.quick']);
+    expect(ids(shaderTiers(m, 'fast', false).first)).toEqual(['conv', 'pool', 'gemm']);
   });
 });
 
