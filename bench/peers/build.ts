@@ -4,11 +4,12 @@
 //   Node: node-child.mjs and compile-child.mjs under bench/.cache/peers/node/,
 //     packages left as imports (they resolve from the repository's
 //     node_modules, and their native and WASM files stay where they expect).
-//   Chromium: one page module with every system in its own lazily loaded
-//     chunk, held in memory for the bench server.
+//   Chromium: one self-contained page module per system, held in memory
+//     for the bench server.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BROWSER_SYSTEM_IDS } from './system.ts';
 
 export const CACHE_DIR = 'bench/.cache/peers';
 export const NODE_BUILD_DIR = `${CACHE_DIR}/node`;
@@ -32,12 +33,14 @@ export async function buildNodeChildren(): Promise<{ nodeChild: string; compileC
   return { nodeChild: `${NODE_BUILD_DIR}/node-child.mjs`, compileChild: `${NODE_BUILD_DIR}/compile-child.mjs` };
 }
 
-/** The page's modules by URL path under /page/ (entry: /page/browser-page.js). */
+/** The page modules by URL path: /page/<system id>.js, each self-contained. */
 export async function buildPage(): Promise<Map<string, Uint8Array>> {
   const result = await build({
-    entryPoints: { 'browser-page': here('./browser/browser-page.ts') },
+    entryPoints: Object.fromEntries(BROWSER_SYSTEM_IDS.map((id) => [id, here(`./browser/pages/${id}.ts`)])),
     bundle: true,
-    splitting: true,
+    // No shared chunks: each page is one request, as an application ships one
+    // bundle, rather than a chain of imports each waiting for the last.
+    splitting: false,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
@@ -47,3 +50,12 @@ export async function buildPage(): Promise<Map<string, Uint8Array>> {
   });
   return new Map(result.outputFiles.map((f) => [f.path, f.contents]));
 }
+
+/**
+ * The bench's one HTML page: it imports the module of the system its query
+ * names (?system=..), from the start of the page.
+ */
+export const BENCH_PAGE_HTML =
+  '<!doctype html><html><head><meta charset="utf-8"><title>regc bench</title>' +
+  '<script type="module">import(`/page/${new URLSearchParams(location.search).get("system")}.js`);</script>' +
+  '</head><body></body></html>\n';

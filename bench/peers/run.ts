@@ -17,7 +17,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { CHROMIUM_PATH } from '../../tests/browser/chromium.ts';
 import { runInChromium } from './browser/chromium-run.ts';
 import { serveBench } from './browser/serve.ts';
-import { buildNodeChildren, buildPage, CACHE_DIR } from './build.ts';
+import { BENCH_PAGE_HTML, buildNodeChildren, buildPage, CACHE_DIR } from './build.ts';
 import { parseResult, type CompileRecord } from './child-protocol.ts';
 import type { RunRecord } from './measure.ts';
 import type { ModelName } from './models.ts';
@@ -107,8 +107,7 @@ async function nodeRuns(script: string, options: Options): Promise<RunRecord[]> 
 async function browserRuns(options: Options): Promise<RunRecord[]> {
   const page = await buildPage();
   const files = new Map<string, string | Uint8Array>(page);
-  const html = '<!doctype html><html><head><meta charset="utf-8"><title>regc bench</title></head><body><script type="module" src="/page/browser-page.js"></script></body></html>\n';
-  files.set('/index.html', html);
+  files.set('/index.html', BENCH_PAGE_HTML);
   const server = await serveBench({
     files,
     folders: { '/bench/models/': 'bench/models', [`/${BUNDLES_DIR}/`]: BUNDLES_DIR, '/ort/': 'node_modules/onnxruntime-web/dist' },

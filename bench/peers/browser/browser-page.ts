@@ -1,23 +1,14 @@
 // The page side of a Chromium run: everything starts at page load, so the
 // cold start (navigation start to the first output) covers fetching the
 // library and the model, compiling WASM, creating the device and pipelines.
-// The page reads ?system=..&model=..&warmup=..&runs=.. and leaves its
-// result in globalThis.__benchResult for chromium-run.ts to collect.
+// Each system has its own page module (pages/*.ts, one self-contained file
+// each, as an application ships one bundle), which hands its system to
+// runBenchPage. The page reads ?model=..&warmup=..&runs=..&bundle=.. and
+// leaves its result in globalThis.__benchResult for chromium-run.ts to collect.
 import { countGpuBuffers } from '../gpu-accounting.ts';
 import { measure, type RunRecord } from '../measure.ts';
 import { isModelName, MODELS, modelPaths, readModelIo } from '../models.ts';
-import { isSystemId, type BenchSystem, type FileReader, type SystemId } from '../system.ts';
-
-const SYSTEMS: Partial<Readonly<Record<SystemId, () => Promise<BenchSystem>>>> = {
-  regc: async () => (await import('../systems/regc.ts')).regcSystem,
-  'tfjs-webgpu': async () => (await import('../systems/tfjs.ts')).tfjsSystem,
-  'ort-web-webgpu': async () => {
-    const ort = await import('onnxruntime-web/webgpu');
-    // The page's chunks are not next to ORT's WASM; the server has it under /ort/.
-    ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
-    return (await import('../systems/ort-web.ts')).ortWebSystem;
-  },
-};
+import type { BenchSystem, FileReader } from '../system.ts';
 
 interface PageGlobal {
   __benchResult?: RunRecord;
@@ -31,17 +22,14 @@ const files: FileReader = {
   },
 };
 
-async function run(): Promise<RunRecord> {
+async function run(system: BenchSystem): Promise<RunRecord> {
   const params = new URLSearchParams(location.search);
-  const systemId = params.get('system') ?? '';
   const modelName = params.get('model') ?? '';
-  if (!isSystemId(systemId) || !isModelName(modelName)) throw new Error(`bad page parameters: ${location.search}`);
-  const identity = { system: systemId, model: modelName, environment: 'chromium' } as const;
+  if (!isModelName(modelName)) throw new Error(`bad page parameters: ${location.search}`);
+  const identity = { system: system.id, model: modelName, environment: 'chromium' } as const;
   try {
-    const load = SYSTEMS[systemId];
-    if (!load) throw new Error(`${systemId} does not run in a page`);
+    // Counting starts before the system makes its device.
     const gpu = countGpuBuffers();
-    const system = await load();
     const model = MODELS[modelName];
     const io = files.readBytes(modelPaths(modelName).io).then((bytes) => readModelIo(model, bytes));
     const measured = await measure(
@@ -60,6 +48,8 @@ async function run(): Promise<RunRecord> {
   }
 }
 
-void run().then((record) => {
-  (globalThis as PageGlobal).__benchResult = record;
-});
+export function runBenchPage(system: BenchSystem): void {
+  void run(system).then((record) => {
+    (globalThis as PageGlobal).__benchResult = record;
+  });
+}
