@@ -89,19 +89,18 @@ export async function loadBundleFrom(
   const probeFirst = choice === 'fast' && hasSubgroupVariants;
   const subgroupsNow = probeFirst && (await quadsAreConsecutive(await pendingDevice));
   const firstShaders = shaderTiers(manifest, choice, subgroupsNow).first;
-  // Every file is requested at once, but only the first run's shaders are
-  // waited for before their compiles start: over a network the rest (later
-  // shaders, weights) arrives while those compile. The later candidates are
-  // every shader the background might compile; which ones it does waits for
-  // the probe.
-  const candidates = new Set([...shaderTiers(manifest, choice, false).later, ...shaderTiers(manifest, choice, hasSubgroupVariants).later]);
-  const laterShaders = manifest.shaders.filter((s) => candidates.has(s));
+  // The first run's shaders and the weights are requested at once (most
+  // often the shaders are in the manifest already), and the first compiles
+  // start as soon as the shaders are in, so over a network the weights arrive
+  // while they compile. The later shaders are read when their compiles are
+  // due (see compileBackground): until the first run is done their requests
+  // would only compete with it, for the network and, on SwiftShader, for the
+  // processor.
   // A shader's text is in the manifest (`code`) where the compiler put it there for the first run.
   const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => s.code ?? source.readText(s.file)));
   const firstTexts = readShaders(firstShaders);
-  const laterTexts = readShaders(laterShaders);
   const weightBytes = source.readBytes(manifest.weightsFile);
-  for (const pending of [laterTexts, weightBytes]) pending.catch(() => undefined); // awaited below
+  weightBytes.catch(() => undefined); // awaited below
   const shaderTexts = new Map<string, string>();
   (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));
   const device = await pendingDevice;
@@ -127,16 +126,16 @@ export async function loadBundleFrom(
       table.firstCompiles.set(s.id, compile);
     }
   });
-  (await laterTexts).forEach((text, i) => shaderTexts.set(laterShaders[i]!.id, text));
-  // The later shaders' modules are made only when their compiles start: in
-  // Chromium each module is parsed and validated in the GPU process, which
-  // would otherwise do it while it compiles the first run's pipelines (cnn
-  // cold starts, medians of eight alternating launches: 1213 against 1270
-  // ms). One that does not validate fails ready(); runs go on with the quick
-  // pipelines.
+  // The later shaders' modules, too, are made only when their compiles
+  // start: in Chromium each module is parsed and validated in the GPU
+  // process, which would otherwise do it while it compiles the first run's
+  // pipelines (cnn cold starts, medians of eight alternating launches: 1213
+  // against 1270 ms). One that cannot be read or does not validate fails
+  // ready(); runs go on with the quick pipelines.
   const compileBackground = async (useSubgroups: () => void): Promise<void> => {
     const subgroups = choice === 'tiered' && hasSubgroupVariants && (await quadsAreConsecutive(device));
     const later = shaderTiers(manifest, choice, subgroups).later;
+    (await readShaders(later)).forEach((text, i) => shaderTexts.set(later[i]!.id, text));
     const compiles = await checkedGpuWork(device, `compiling ${manifest.model}`, () => later.map((s) => prepare(s)));
     if (subgroups) useSubgroups(); // each dispatch switches as its variant finishes compiling
     await Promise.all(compiles.map((compile) => compile()));

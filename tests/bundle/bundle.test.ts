@@ -144,6 +144,20 @@ describe('bundles on the device', () => {
     loaded.destroy();
   });
 
+  test('a later shader file that is missing fails ready(), not the load, and runs go on', async () => {
+    const device = await getTestDevice();
+    const bundle = linearRelu();
+    const fast = bundle.manifest.shaders.find((s) => s.id === bundle.manifest.dispatches[0]!.shader)!;
+    const files = new Map(bundleFiles(bundle));
+    files.delete(fast.file);
+    const loaded = await loadBundleFrom(memorySource({ files }), device);
+    const x = [1, 2, 3, -1, 0.5, 2];
+    const out = await loaded.run({ input: new Float32Array(x) });
+    out.output!.data.forEach((v, i) => expect(v).toBeCloseTo(reference(x)[i]!, 5));
+    await expect(loaded.ready()).rejects.toThrow(BundleError);
+    loaded.destroy();
+  });
+
   test('a pipeline that fails only when created fails the run that needs it, naming its shader', async () => {
     const device = await getTestDevice();
     const bundle = linearRelu();
