@@ -166,23 +166,41 @@ export function emitEpilogue(
 }
 
 /**
- * Shape-generic kernels (see KernelParam) take an epilogue that is nothing
- * or a single relu as a Dims flag, `dims.relu`, so that layers with and
- * without the activation share one shader: the flag's value, or undefined
- * for any other epilogue (which stays in the kernel's text).
+ * Shape-generic kernels (see KernelParam) take the epilogues layers most
+ * often end in as Dims flags instead of text, so that layers that differ
+ * only there share one shader: a residual add (`dims.residual`, the
+ * operand bound as `residual`), then a relu (`dims.relu`). Nothing, a relu,
+ * an add and an add then relu have flags; any other epilogue gives undefined
+ * and stays in the kernel's text.
  */
-export function reluFlag(steps: readonly EpilogueStep[]): 0 | 1 | undefined {
-  if (steps.length === 0) return 0;
-  const [only] = steps;
-  return steps.length === 1 && only!.kind === 'unary' && only!.fn === 'relu' ? 1 : undefined;
+export interface EpilogueFlags {
+  readonly relu: 0 | 1;
+  /** The node input added, where the epilogue adds one. */
+  readonly residual?: number;
 }
 
-/** The helper reluFlagged calls. */
-export const RELU_FLAG_HELPER = ['fn ep_relu_if(x: f32, on: u32) -> f32 {', `  return select(x, ${unaryExpression('relu', 'x')}, on != 0u);`, '}'].join('\n');
+export function epilogueFlags(steps: readonly EpilogueStep[]): EpilogueFlags | undefined {
+  const isRelu = (s: EpilogueStep | undefined) => s?.kind === 'unary' && s.fn === 'relu';
+  const [first, second] = steps;
+  if (steps.length === 0) return { relu: 0 };
+  if (steps.length === 1 && isRelu(first)) return { relu: 1 };
+  // An add is commutative in IEEE arithmetic, so operand + value is value + operand.
+  if (first?.kind === 'binary' && first.fn === 'add' && (steps.length === 1 || (steps.length === 2 && isRelu(second)))) {
+    return { relu: steps.length === 2 ? 1 : 0, residual: first.operand };
+  }
+  return undefined;
+}
 
-/** `valueExpr` through relu where `dims.relu` is set (reluFlag). */
-export function reluFlagged(valueExpr: string): string {
-  return `ep_relu_if(${valueExpr}, dims.relu)`;
+/** The helper flaggedEpilogue calls. */
+export const EPILOGUE_FLAGS_HELPER = ['fn ep_relu_if(x: f32, on: u32) -> f32 {', `  return select(x, ${unaryExpression('relu', 'x')}, on != 0u);`, '}'].join('\n');
+
+/**
+ * Statements that store `valueExpr` through the flagged epilogue at
+ * `dst[indexExpr]`: the residual is read only where its flag is set (a layer
+ * without one binds some other buffer there).
+ */
+export function flaggedEpilogue(valueExpr: string, indexExpr: string): string {
+  return `var v = ${valueExpr}; if (dims.residual != 0u) { v = v + residual[${indexExpr}]; } dst[${indexExpr}] = ep_relu_if(v, dims.relu);`;
 }
 
 /** The node inputs an epilogue reads, ascending and each once. */

@@ -66,12 +66,25 @@ const sameBindings = (a: Kernel, b: Kernel): boolean =>
   a.bindings.every((x, i) => x.access === b.bindings[i]!.access && JSON.stringify(x.source) === JSON.stringify(b.bindings[i]!.source));
 
 /**
+ * A twin that binds otherwise than its kernel but only the node's inputs and
+ * output, or what the kernel binds too, so its dispatch can give it buffers
+ * of its own (a shape-generic GEMM's unread residual).
+ */
+const rebindable = (a: Kernel, b: Kernel): boolean =>
+  paramsAgree(a, b) &&
+  a.usesBatch === b.usesBatch &&
+  b.bindings.every((x) => x.source.kind !== 'scratch' || a.bindings.some((y) => JSON.stringify(y.source) === JSON.stringify(x.source)));
+
+/**
  * Each kernel's twin from another tiling, where its WGSL differs. The runtime
  * swaps a twin in on the same bind group, so a sequence whose twins bind
- * anything differently (another scratch size, say) keeps its fast kernels alone.
+ * anything differently (another scratch size, say) keeps its fast kernels
+ * alone; with `ownBuffers`, twins may bind otherwise where they are
+ * rebindable.
  */
-function twinsOf(fast: readonly Kernel[], other: readonly Kernel[]): (Kernel | undefined)[] {
-  if (other.length !== fast.length || !fast.every((k, i) => sameBindings(k, other[i]!))) return fast.map(() => undefined);
+function twinsOf(fast: readonly Kernel[], other: readonly Kernel[], ownBuffers = false): (Kernel | undefined)[] {
+  const fits = (k: Kernel, twin: Kernel) => sameBindings(k, twin) || (ownBuffers && rebindable(k, twin));
+  if (other.length !== fast.length || !fast.every((k, i) => fits(k, other[i]!))) return fast.map(() => undefined);
   return fast.map((k, i) => (other[i]!.wgsl === k.wgsl ? undefined : other[i]));
 }
 
@@ -92,7 +105,7 @@ function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, strin
   const all = kernelsFor(node, graph);
   const none = all.map(() => undefined);
   const quick = variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick')) : none;
-  const quickGeneric = variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick-generic')).map((k) => (k?.params ? k : undefined)) : none;
+  const quickGeneric = variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick-generic'), true).map((k) => (k?.params ? k : undefined)) : none;
   const subgroups = variants.subgroups ? twinsOf(all, kernelsFor(node, graph, 'fast-subgroups')) : none;
   const hosted = new Map<string, string>();
   const kept: number[] = [];
@@ -260,21 +273,29 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
       const id = shaderFor(kernel, kernel.name);
       const twin = quickTwin(step, k);
       const shared = step.subgroups[k];
-      dispatches.push({
-        shader: id,
-        buffers: kernel.bindings.map((b) => {
+      const bound = (of: Kernel) =>
+        of.bindings.map((b) => {
           const s = b.source;
           if (s.kind === 'input') return bufferOf(step.node.inputs[s.index]!);
           if (s.kind === 'output') return bufferOf(step.node.id);
           const hosted = step.hosted.get(s.id);
           if (hosted !== undefined) return weightBuffer.get(hosted)!;
           return plan.slotOf.get(scratchKey.get(`${index}:${s.id}`)!)!;
-        }),
+        });
+      const buffers = bound(kernel);
+      // A shape-generic twin may bind more than its dispatch's shader (a residual it does not read): then it says what.
+      const twinBuffers = twin && bound(twin);
+      const ownBuffers = twinBuffers && (twinBuffers.join() !== buffers.join() || twin.bindings.some((b, i) => b.access !== kernel.bindings[i]?.access));
+      dispatches.push({
+        shader: id,
+        buffers,
         groups: kernel.groups,
         groupsDivisor: kernel.groupsDivisor,
         label: step.node.origin?.layer ?? `${step.node.op} %${step.node.id}`,
         ...paramsOf([kernel, twin, shared]),
-        ...(twin ? { quick: { shader: shaderFor(twin, `${twin.name}.quick`), groups: twin.groups, groupsDivisor: twin.groupsDivisor } } : {}),
+        ...(twin
+          ? { quick: { shader: shaderFor(twin, `${twin.name}.quick`), groups: twin.groups, groupsDivisor: twin.groupsDivisor, ...(ownBuffers ? { buffers: twinBuffers } : {}) } }
+          : {}),
         ...(shared ? { subgroups: { shader: shaderFor(shared, `${shared.name}.subgroups`), groups: shared.groups, groupsDivisor: shared.groupsDivisor } } : {}),
       });
     });

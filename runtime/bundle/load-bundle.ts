@@ -8,7 +8,7 @@
 import { readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
 import type { DispatchSpec, Manifest, ShaderSpec, TensorPort } from './manifest.ts';
-import { currentVariant, firstCompileOf, preparePipeline, shaderTiers, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
+import { currentVariant, firstCompileOf, preparePipeline, shaderTiers, type DispatchVariantNow, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
 import { checkedGpuWork } from './error-scopes.ts';
 import { quadsAreConsecutive } from './quad-probe.ts';
 import { BundleError, validateManifest } from './validate-manifest.ts';
@@ -170,7 +170,14 @@ function uploadWeights(device: GPUDevice, manifest: Manifest, weights: ReturnTyp
 
 interface BatchState {
   readonly buffers: Map<number, GPUBuffer>;
-  readonly bindGroups: GPUBindGroup[];
+  /** Each dispatch's Dims uniform: its own where it has params, else one they share. */
+  readonly dims: readonly GPUBuffer[];
+  /**
+   * Each dispatch's bind groups, made when first used: under '' the one for
+   * the buffers its shader binds (which every variant without buffers of its
+   * own shares), under a variant's shader id that variant's.
+   */
+  readonly bindGroups: readonly Map<string, GPUBindGroup>[];
   readonly readback: Map<string, GPUBuffer>;
   readonly uniforms: readonly GPUBuffer[];
 }
@@ -266,19 +273,20 @@ class Runner implements LoadedBundle {
       const bytes = Math.max(4, elementsOf(spec.elements, n) * 4);
       buffers.set(spec.id, device.createBuffer({ label: `activation ${spec.id}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }));
     }
-    const dims = this.dimsBuffer(n, []);
-    const uniforms = [dims];
-    const bindGroups = this.manifest.dispatches.map((d) => {
-      if (!d.params) return this.bindGroup(d, buffers, dims);
+    const shared = this.dimsBuffer(n, []);
+    const uniforms = [shared];
+    const dims = this.manifest.dispatches.map((d) => {
+      if (!d.params) return shared;
       const own = this.dimsBuffer(n, d.params);
       uniforms.push(own);
-      return this.bindGroup(d, buffers, own);
+      return own;
     });
+    const bindGroups = this.manifest.dispatches.map(() => new Map<string, GPUBindGroup>());
     const readback = new Map<string, GPUBuffer>();
     for (const port of this.manifest.outputs) {
       readback.set(port.name, device.createBuffer({ label: `read ${port.name}`, size: Math.max(4, portElements(port, n) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     }
-    const state = { buffers, bindGroups, readback, uniforms };
+    const state = { buffers, dims, bindGroups, readback, uniforms };
     this.batches.set(n, state);
     return state;
   }
@@ -293,13 +301,21 @@ class Runner implements LoadedBundle {
     return buffer;
   }
 
-  private bindGroup(d: DispatchSpec, buffers: Map<number, GPUBuffer>, dims: GPUBuffer): GPUBindGroup {
-    const shader = this.shaderById.get(d.shader)!;
-    const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({ binding, resource: { buffer: buffers.get(b)! } }));
-    if (shader.usesBatch) entries.push({ binding: d.buffers.length, resource: { buffer: dims } });
-    // Whichever variant's layout was made: they are all group-equivalent.
-    const layout = [d.shader, d.subgroups?.shader, d.quick?.shader].map((id) => (id ? this.table.layouts.get(id) : undefined)).find((l) => l)!;
-    return this.device.createBindGroup({ label: d.label, layout, entries });
+  /** The bind group dispatch `i` runs `variant` with (see BatchState.bindGroups). */
+  private bindGroupFor(i: number, variant: DispatchVariantNow, state: BatchState): GPUBindGroup {
+    const d = this.manifest.dispatches[i]!;
+    const key = variant.ownBuffers ? variant.shader : '';
+    const made = state.bindGroups[i]!.get(key);
+    if (made) return made;
+    const bound = variant.ownBuffers ?? d.buffers;
+    const entries: GPUBindGroupEntry[] = bound.map((b, binding) => ({ binding, resource: { buffer: state.buffers.get(b)! } }));
+    if (this.shaderById.get(d.shader)!.usesBatch) entries.push({ binding: bound.length, resource: { buffer: state.dims[i]! } });
+    // Whichever layout of the shaders binding these buffers was made: they are all group-equivalent.
+    const sharing = variant.ownBuffers ? [variant.shader] : [d.shader, ...[d.subgroups, d.quick].filter((v) => v && !v.buffers).map((v) => v!.shader)];
+    const layout = sharing.map((id) => this.table.layouts.get(id)).find((l) => l)!;
+    const group = this.device.createBindGroup({ label: d.label, layout, entries });
+    state.bindGroups[i]!.set(key, group);
+    return group;
   }
 
   private async runNow(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions): Promise<Record<string, OutputTensor>> {
@@ -358,7 +374,7 @@ class Runner implements LoadedBundle {
       const x = Math.ceil(groups / y);
       if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
       pass.setPipeline(variant.pipeline);
-      pass.setBindGroup(0, state.bindGroups[i]!);
+      pass.setBindGroup(0, this.bindGroupFor(i, variant, state));
       pass.dispatchWorkgroups(x, y);
     }
     pass.end();

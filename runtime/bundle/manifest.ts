@@ -7,11 +7,13 @@ export const BUNDLE_FORMAT = 'regc-bundle';
  * The version the compiler writes. 2 added `params` (shape-generic shaders,
  * whose Dims uniform holds sizes after the batch size): a runtime that reads
  * only version 1 would refuse such a bundle by its version, instead of
- * running those shaders with sizes of zero.
+ * running those shaders with sizes of zero. 3 added a variant's own
+ * `buffers`: a version-2 runtime would bind the dispatch's buffers to a
+ * shader that binds others.
  */
-export const BUNDLE_VERSION = 2;
-/** Versions this runtime reads: a version-1 bundle is a version-2 one without params. */
-export const READABLE_BUNDLE_VERSIONS: readonly number[] = [1, 2];
+export const BUNDLE_VERSION = 3;
+/** Versions this runtime reads: a version-2 bundle is a version-3 one without variant buffers, a version-1 one without params too. */
+export const READABLE_BUNDLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 export interface AffineSize {
   readonly perN: number;
@@ -98,11 +100,17 @@ export interface DispatchVariant {
   readonly shader: string;
   readonly groups: AffineSize;
   readonly groupsDivisor: number;
+  /**
+   * The buffers the variant binds, where its shader binds other than the
+   * dispatch's (a shape-generic quick twin that binds a residual it does not
+   * read, say); absent, it binds the dispatch's `buffers`. Version 3.
+   */
+  readonly buffers?: readonly number[];
 }
 
 export interface Manifest {
   readonly format: typeof BUNDLE_FORMAT;
-  readonly version: 1 | 2;
+  readonly version: 1 | 2 | 3;
   readonly model: string;
   readonly generator: string;
   readonly inputs: readonly TensorPort[];

@@ -4,7 +4,7 @@
 // fast computation with quad-shared loads for devices that pass the probe in
 // quad-probe.ts. The first run waits only for the pipelines it will use, each
 // only when it reaches the dispatch that needs it; the rest compile afterwards.
-import type { AffineSize, DispatchSpec, Manifest, ShaderSpec } from './manifest.ts';
+import type { AffineSize, DispatchSpec, DispatchVariant, Manifest, ShaderSpec } from './manifest.ts';
 import { BundleError } from './validate-manifest.ts';
 
 /**
@@ -55,9 +55,12 @@ export function shaderTiers(manifest: Manifest, choice: PipelineChoice, subgroup
 }
 
 export interface DispatchVariantNow {
+  readonly shader: string;
   readonly pipeline: GPUComputePipeline;
   readonly groups: AffineSize;
   readonly groupsDivisor: number;
+  /** The variant's own buffers, where it binds other than the dispatch's. */
+  readonly ownBuffers?: readonly number[];
 }
 
 /**
@@ -66,12 +69,19 @@ export interface DispatchVariantNow {
  * undefined while none of them is compiled (early in a first run).
  */
 export function currentVariant(d: DispatchSpec, table: PipelineTable, subgroups: boolean): DispatchVariantNow | undefined {
+  const of = (v: DispatchVariant, pipeline: GPUComputePipeline): DispatchVariantNow => ({
+    shader: v.shader,
+    pipeline,
+    groups: v.groups,
+    groupsDivisor: v.groupsDivisor,
+    ...(v.buffers ? { ownBuffers: v.buffers } : {}),
+  });
   const shared = subgroups && d.subgroups ? table.pipelines.get(d.subgroups.shader) : undefined;
-  if (shared) return { pipeline: shared, groups: d.subgroups!.groups, groupsDivisor: d.subgroups!.groupsDivisor };
+  if (shared) return of(d.subgroups!, shared);
   const fast = table.pipelines.get(d.shader);
-  if (fast) return { pipeline: fast, groups: d.groups, groupsDivisor: d.groupsDivisor };
+  if (fast) return { shader: d.shader, pipeline: fast, groups: d.groups, groupsDivisor: d.groupsDivisor };
   const quick = d.quick ? table.pipelines.get(d.quick.shader) : undefined;
-  return quick ? { pipeline: quick, groups: d.quick!.groups, groupsDivisor: d.quick!.groupsDivisor } : undefined;
+  return quick ? of(d.quick!, quick) : undefined;
 }
 
 /** The compile of the first-tier pipeline `d` runs with, to wait for when currentVariant has none yet. */
@@ -83,7 +93,7 @@ export function firstCompileOf(d: DispatchSpec, table: PipelineTable): Promise<v
 }
 
 export interface PipelineTable {
-  /** By shader id; a quick shader binds what its fast twin binds, so a bind group made with either layout serves both. */
+  /** By shader id; variants without buffers of their own bind what their dispatch's shader binds, so a bind group made with any of their layouts serves them all. */
   readonly layouts: Map<string, GPUBindGroupLayout>;
   /** By shader id, filled in as compiles finish. */
   readonly pipelines: Map<string, GPUComputePipeline>;

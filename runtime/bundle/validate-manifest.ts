@@ -2,7 +2,7 @@
 // index is checked against what it indexes, every size is bounded, so a
 // hostile bundle yields a BundleError instead of a crash, a huge allocation
 // or an out-of-bounds dispatch.
-import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec } from './manifest.ts';
+import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type BufferSpec, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec } from './manifest.ts';
 
 export class BundleError extends Error {
   override readonly name = 'BundleError';
@@ -69,22 +69,55 @@ function bundlePath(v: Json, path: string): string {
 }
 
 /**
- * A variant must bind exactly what its dispatch's shader binds (the runtime
- * swaps one for the other on one bind group), and only a `subgroups` variant
- * may need device features.
+ * The buffers a dispatch (or a variant with its own) binds: one per storage
+ * binding of its shader, no weight written, and nothing written that is also
+ * bound elsewhere in it (WebGPU forbids writable aliasing).
  */
-function dispatchVariant(v: Json, path: string, main: ShaderSpec, shaderById: ReadonlyMap<string, ShaderSpec>, mayNeedFeatures: boolean): DispatchVariant {
+function boundBuffers(v: Json, path: string, shader: ShaderSpec, buffers: readonly BufferSpec[]): number[] {
+  const bound = arr(v, path, MANIFEST_LIMITS.maxBindings).map((b, k) => int(b, `${path}[${k}]`, 0, buffers.length - 1));
+  if (bound.length !== shader.bindings.length) {
+    fail(path, `shader ${shader.id} has ${shader.bindings.length} storage bindings, ${bound.length} given`);
+  }
+  bound.forEach((b, k) => {
+    if (buffers[b]!.kind === 'weight' && shader.bindings[k] === 'read_write') fail(`${path}[${k}]`, 'writes a weight buffer');
+  });
+  bound.forEach((b, k) => {
+    if (shader.bindings[k] === 'read_write' && bound.indexOf(b) !== k) fail(path, `buffer ${b} is bound twice and written`);
+    if (shader.bindings[k] === 'read' && bound.some((o, j) => o === b && shader.bindings[j] === 'read_write')) {
+      fail(path, `buffer ${b} is both read and written`);
+    }
+  });
+  return bound;
+}
+
+/**
+ * A variant binds exactly what its dispatch's shader binds (the runtime
+ * swaps one for the other on one bind group) unless it gives its own
+ * `buffers` (version 3), and only a `subgroups` variant may need device
+ * features.
+ */
+function dispatchVariant(
+  v: Json,
+  path: string,
+  main: ShaderSpec,
+  shaderById: ReadonlyMap<string, ShaderSpec>,
+  buffers: readonly BufferSpec[],
+  mayNeedFeatures: boolean,
+): DispatchVariant {
   const o = obj(v, path);
   const shader = shaderById.get(str(o.shader, `${path}.shader`));
   if (!shader) fail(`${path}.shader`, `unknown shader ${JSON.stringify(o.shader)}`);
-  if (shader.usesBatch !== main.usesBatch || shader.bindings.join() !== main.bindings.join()) {
-    fail(`${path}.shader`, `shader ${shader.id} does not bind what ${main.id} binds`);
+  if (shader.usesBatch !== main.usesBatch) fail(`${path}.shader`, `shader ${shader.id} does not bind the Dims uniform as ${main.id} does`);
+  const own = o.buffers === undefined ? undefined : boundBuffers(o.buffers, `${path}.buffers`, shader, buffers);
+  if (!own && shader.bindings.join() !== main.bindings.join()) {
+    fail(`${path}.shader`, `shader ${shader.id} does not bind what ${main.id} binds, and the variant gives no buffers of its own`);
   }
   if (!mayNeedFeatures && shader.features) fail(`${path}.shader`, `shader ${shader.id} needs ${shader.features.join(', ')}`);
   return {
     shader: shader.id,
     groups: affine(o.groups, `${path}.groups`),
     groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
+    ...(own ? { buffers: own } : {}),
   };
 }
 
@@ -112,9 +145,9 @@ export function validateManifest(raw: Json): Manifest {
   const m = obj(raw, '$');
   if (m.format !== BUNDLE_FORMAT) fail('format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(m.format)}`);
   if (typeof m.version !== 'number' || !READABLE_BUNDLE_VERSIONS.includes(m.version)) {
-    fail('version', `this runtime reads versions ${READABLE_BUNDLE_VERSIONS.join(' and ')}, the bundle is version ${JSON.stringify(m.version)}`);
+    fail('version', `this runtime reads versions ${READABLE_BUNDLE_VERSIONS.join(', ')}, the bundle is version ${JSON.stringify(m.version)}`);
   }
-  const version = m.version as 1 | 2;
+  const version = m.version as 1 | 2 | 3;
   const L = MANIFEST_LIMITS;
   const maxBatch = int(m.maxBatch, 'maxBatch', 1, L.maxBatch);
   const buffers = arr(m.buffers, 'buffers', L.maxBuffers).map((b, i) => {
@@ -188,23 +221,10 @@ export function validateManifest(raw: Json): Manifest {
     const shader = shaderById.get(str(o.shader, `${path}.shader`));
     if (!shader) fail(`${path}.shader`, `unknown shader ${JSON.stringify(o.shader)}`);
     if (shader.features) fail(`${path}.shader`, `shader ${shader.id} needs ${shader.features.join(', ')}; only a subgroups variant may`);
-    const bound = arr(o.buffers, `${path}.buffers`, L.maxBindings).map((b, k) => bufferId(b, `${path}.buffers[${k}]`));
-    if (bound.length !== shader.bindings.length) {
-      fail(`${path}.buffers`, `shader ${shader.id} has ${shader.bindings.length} storage bindings, ${bound.length} given`);
-    }
-    // A buffer written by a dispatch may not be bound twice in it (WebGPU forbids writable aliasing).
-    bound.forEach((b, k) => {
-      if (buffers[b]!.kind === 'weight' && shader.bindings[k] === 'read_write') fail(`${path}.buffers[${k}]`, 'writes a weight buffer');
-    });
-    bound.forEach((b, k) => {
-      if (shader.bindings[k] === 'read_write' && bound.indexOf(b) !== k) fail(`${path}.buffers`, `buffer ${b} is bound twice and written`);
-      if (shader.bindings[k] === 'read' && bound.some((o, j) => o === b && shader.bindings[j] === 'read_write')) {
-        fail(`${path}.buffers`, `buffer ${b} is both read and written`);
-      }
-    });
+    const bound = boundBuffers(o.buffers, `${path}.buffers`, shader, buffers);
     const params = o.params === undefined ? undefined : dispatchParams(o.params, `${path}.params`, shader);
-    const quick = o.quick === undefined ? undefined : dispatchVariant(o.quick, `${path}.quick`, shader, shaderById, false);
-    const subgroups = o.subgroups === undefined ? undefined : dispatchVariant(o.subgroups, `${path}.subgroups`, shader, shaderById, true);
+    const quick = o.quick === undefined ? undefined : dispatchVariant(o.quick, `${path}.quick`, shader, shaderById, buffers, false);
+    const subgroups = o.subgroups === undefined ? undefined : dispatchVariant(o.subgroups, `${path}.subgroups`, shader, shaderById, buffers, true);
     checkParamCounts(path, params, [shader, ...[quick, subgroups].map((v) => v && shaderById.get(v.shader))]);
     return {
       shader: shader.id,
@@ -219,6 +239,9 @@ export function validateManifest(raw: Json): Manifest {
   });
   if (version === 1 && (shaders.some((s) => s.params !== undefined) || dispatches.some((d) => d.params !== undefined))) {
     fail('version', 'params need bundle version 2');
+  }
+  if (version < 3 && dispatches.some((d) => d.quick?.buffers || d.subgroups?.buffers)) {
+    fail('version', "a variant's own buffers need bundle version 3");
   }
   return {
     format: BUNDLE_FORMAT,

@@ -107,9 +107,9 @@ describe('bundles on the device', () => {
     const { bundle, reference: expectedOf } = twoLinears();
     const [first, second] = bundle.manifest.dispatches;
     expect(first!.quick!.shader).toBe(second!.quick!.shader);
-    expect(first!.params).toEqual([1, 8, 12, 1]); // rows per sample, depth, columns, relu
-    expect(bundle.manifest.shaders.find((s) => s.id === first!.quick!.shader)!.params).toBe(4);
-    expect(second!.params).toEqual([1, 12, 4, 0]);
+    expect(first!.params).toEqual([1, 8, 12, 1, 0]); // rows per sample, depth, columns, relu, residual
+    expect(bundle.manifest.shaders.find((s) => s.id === first!.quick!.shader)!.params).toBe(5);
+    expect(second!.params).toEqual([1, 12, 4, 0, 0]);
     const x = Float32Array.from({ length: 8 * 5 }, (_, i) => Math.cos(i * 0.61) * 2);
     const expected = expectedOf(x);
     for (const pipelines of ['quick', 'fast'] as const) {
@@ -118,6 +118,41 @@ describe('bundles on the device', () => {
       for (const n of [5, 2]) {
         const out = await loaded.run({ x: x.slice(0, 8 * n) });
         out.y!.data.forEach((v, i) => expect(v, `${pipelines}, batch ${n}`).toBeCloseTo(expected[i]!, 4));
+      }
+      loaded.destroy();
+    }
+  });
+
+  test('layers with a relu, a residual add or neither share one shape-generic quick shader, binding what each needs', async () => {
+    const device = await getTestDevice();
+    const b = new GraphBuilder('eval');
+    const x = b.input('x', { dtype: 'f32', shape: ['N', 8] });
+    const param = (name: string, shape: number[], seed: number) =>
+      b.tensor({ name, role: 'trainable', type: { dtype: 'f32', shape } }, Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, k) => Math.sin(k * 0.37 + seed)));
+    const h = b.add('linear', [x, param('l0.weight', [8, 8], 0), param('l0.bias', [8], 1)], { epilogue: [{ kind: 'unary', fn: 'relu' }] });
+    const r = b.add('linear', [h, param('l1.weight', [8, 8], 2), param('l1.bias', [8], 3), x], { epilogue: [{ kind: 'binary', fn: 'add', operand: 3 }] });
+    const y = b.add('linear', [r, param('l2.weight', [4, 8], 4), param('l2.bias', [4], 5)], { epilogue: [] });
+    b.output('y', y);
+    const graph = b.finish();
+    const bundle = generateBundle(graph, { model: 'Residual', generator: 'test' });
+    const ds = bundle.manifest.dispatches;
+    expect(new Set(ds.map((d) => d.quick?.shader)).size, 'one quick shader').toBe(1);
+    expect(ds.map((d) => d.params!.slice(3))).toEqual([[1, 0], [0, 1], [0, 0]]);
+    expect(ds[1]!.quick!.buffers, 'the residual layer binds what its fast shader binds').toBeUndefined();
+    expect(ds[0]!.quick!.buffers, 'the others bind a buffer more, never read').toHaveLength(ds[0]!.buffers.length + 1);
+    const data = (name: string) => graph.data.get(name)!;
+    const linear = (rows: number[][], w: Float32Array, bias: Float32Array, out: number) =>
+      rows.map((row) => Array.from({ length: out }, (_, o) => row.reduce((acc, v, k) => acc + v * w[o * row.length + k]!, bias[o]!)));
+    const input = Float32Array.from({ length: 8 * 3 }, (_, i) => Math.cos(i * 0.7));
+    const rows = [0, 1, 2].map((n) => Array.from(input.slice(n * 8, n * 8 + 8)));
+    const hidden = linear(rows, data('l0.weight'), data('l0.bias'), 8).map((row) => row.map((v) => Math.max(0, v)));
+    const residual = linear(hidden, data('l1.weight'), data('l1.bias'), 8).map((row, n) => row.map((v, k) => v + rows[n]![k]!));
+    const expected = linear(residual, data('l2.weight'), data('l2.bias'), 4).flat();
+    for (const pipelines of ['quick', 'tiered'] as const) {
+      const loaded = await loadBundleFrom(memorySource({ files: bundleFiles(bundle) }), device, { pipelines });
+      for (let run = 0; run < 2; run++) {
+        (await loaded.run({ x: input })).y!.data.forEach((v, i) => expect(v, `${pipelines} run ${run}`).toBeCloseTo(expected[i]!, 4));
+        await loaded.ready();
       }
       loaded.destroy();
     }
@@ -307,6 +342,17 @@ describe('hostile manifests', () => {
     }, /binds no Dims uniform/],
     ['shader code that is not text', (m) => (m.shaders[0].code = 42), /shaders\[0\]\.code/],
     ['shader code past the limit', (m) => (m.shaders[0].code = 'x'.repeat((1 << 20) + 1)), /shaders\[0\]\.code: expected a non-empty string of at most/],
+    ["a variant's own buffers in a version-2 bundle", (m) => {
+      m.version = 2;
+      m.dispatches[0].quick.buffers = [...m.dispatches[0].buffers];
+    }, /need bundle version 3/],
+    ["a variant's own buffers that write a weight", (m) => {
+      const d = m.dispatches[0];
+      const wb = m.buffers.find((b: { kind: string }) => b.kind === 'weight').id;
+      const twin = m.shaders.find((s: { id: string }) => s.id === d.quick.shader);
+      d.quick.buffers = twin.bindings.map((a: string, k: number) => (a === 'read_write' ? wb : d.buffers[k]));
+    }, /quick\.buffers\[\d\]: writes a weight buffer/],
+    ["a variant's own buffers, too few", (m) => (m.dispatches[0].quick.buffers = [0]), /quick\.buffers: shader .* storage bindings, 1 given/],
     ['quick twin binds otherwise', (m) => {
       const twin = m.shaders.find((s: { id: string }) => s.id === m.dispatches[0].quick.shader);
       twin.bindings = twin.bindings.map(() => 'read');
@@ -320,8 +366,9 @@ describe('hostile manifests', () => {
       expect(() => validateManifest(m)).toThrow(message);
     });
   }
-  test('the generated manifest validates, and so does a version-1 one (no params)', () => {
-    expect(validateManifest(good()).version).toBe(2);
+  test('the generated manifest validates, and so do older versions without what they lack', () => {
+    expect(validateManifest(good()).version).toBe(3);
+    expect(validateManifest({ ...good(), version: 2 }).version).toBe(2);
     expect(validateManifest({ ...good(), version: 1 }).version).toBe(1);
   });
 });

@@ -13,7 +13,7 @@
 // branch-free) and skipped on store.
 import type { EpilogueStep } from '../../ir/ops.ts';
 import type { Dim, Node, TensorType } from '../../ir/types.ts';
-import { emitEpilogue, epilogueHelpers, epilogueOperands, RELU_FLAG_HELPER, reluFlag, reluFlagged } from '../epilogue.ts';
+import { emitEpilogue, EPILOGUE_FLAGS_HELPER, epilogueFlags, epilogueHelpers, epilogueOperands, flaggedEpilogue, type EpilogueFlags } from '../epilogue.ts';
 import { MAX_STORAGE_BINDINGS } from './elementwise.ts';
 import type { AffineInN, Kernel, KernelBinding, KernelParam } from '../kernel.ts';
 import {
@@ -71,8 +71,9 @@ export interface GemmProblem {
 /**
  * Whether `p` gets a shape-generic kernel with the 'quick-generic' tiling:
  * its rows, depth and columns read from the Dims uniform (see KernelParam),
- * so every layer with the same operand layout and epilogue shares its shader
- * and the first run needs fewer pipelines (each costs 50-200 ms on
+ * and its epilogue too where it has flags (epilogueFlags), so every layer
+ * with the same operand layout and such an epilogue shares its shader and
+ * the first run needs fewer pipelines (each costs 50-200 ms on
  * SwiftShader, even a small one). That covers single GEMMs whose rows grow
  * with the batch (linear layers, matmuls that fold their batch into rows)
  * with vec4 operands.
@@ -89,13 +90,13 @@ export function gemmKernel(p: GemmProblem): Kernel {
   const bVec = p.bLayout === 'nk' ? p.k % 4 === 0 : p.n % 4 === 0;
   const kMain = p.k - (p.k % 4);
   const generic = genericGemm(p);
-  const relu = generic ? reluFlag(p.epilogue) : undefined;
+  const flags = generic ? epilogueFlags(p.epilogue) : undefined;
   const params: KernelParam[] = generic
     ? [
         { name: 'rows_per_n', value: p.m.k },
         { name: 'depth', value: p.k },
         { name: 'cols', value: p.n },
-        ...(relu === undefined ? [] : [{ name: 'relu', value: relu }]),
+        ...(flags ? [{ name: 'relu', value: flags.relu }, { name: 'residual', value: flags.residual === undefined ? 0 : 1 }] : []),
       ]
     : [];
   // The sizes as WGSL: read from Dims when generic (into locals once: a
@@ -119,8 +120,11 @@ export function gemmKernel(p: GemmProblem): Kernel {
     { name: B, access: 'read', source: { kind: 'input', index: p.b.input }, elementType: bVec ? 'vec4<f32>' : 'f32' },
   ];
   if (p.bias) bindings.push({ name: biasName!, access: 'read', source: { kind: 'input', index: p.bias.input } });
+  // With epilogue flags the residual is always bound, so that layers with and
+  // without one share the shader; one without binds A there, never read.
+  if (flags) bindings.push({ name: 'residual', access: 'read', source: { kind: 'input', index: flags.residual ?? p.a.input } });
   const operandNames: Record<number, string> = {};
-  epilogueOperands(p.epilogue).forEach((index, k) => {
+  if (!flags) epilogueOperands(p.epilogue).forEach((index, k) => {
     // Named by order in a generic kernel: a residual that is a linear's input 3 and an attention's input 5 reads the same.
     operandNames[index] = generic ? `operand_${k}` : `operand${index}`;
     bindings.push({ name: operandNames[index], access: 'read', source: { kind: 'input', index } });
@@ -230,7 +234,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
   const rowsExact = !p.m.n && p.m.k % R === 0;
   const colsExact = !generic && p.n % C === 0;
   if (isQuick(p.tiling)) {
-    lines.push(...loopedStores(p, { R, C, mWgsl, nW, rowsExact, colsExact, biasName, relu, operandNames }));
+    lines.push(...loopedStores(p, { R, C, mWgsl, nW, rowsExact, colsExact, biasName, flags, operandNames }));
   } else {
     for (let i = 0; i < R; i++) {
       const body: string[] = [];
@@ -240,8 +244,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
           const col = `n0 + ${4 * q + t}u`;
           let value = `acc${i}_${q}[${t}]`;
           if (p.bias) value = `${value} + ${biasName}[${p.bias.index(`m0 + ${i}u`, col)}]`;
-          const result = relu === undefined ? emitEpilogue(p.epilogue, value, `row + ${col}`, operandNames) : reluFlagged(value);
-          const store = `dst[row + ${col}] = ${result};`;
+          const store = `dst[row + ${col}] = ${emitEpilogue(p.epilogue, value, `row + ${col}`, operandNames)};`;
           body.push(colsExact ? store : `if (${col} < ${nW}) { ${store} }`);
         }
       }
@@ -256,7 +259,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
     bindings,
     workgroupSize: WORKGROUP,
     body: lines.join('\n'),
-    helpers: relu === undefined ? epilogueHelpers(p.epilogue) : RELU_FLAG_HELPER,
+    helpers: flags ? EPILOGUE_FLAGS_HELPER : epilogueHelpers(p.epilogue),
     ...gemmGrid(p.batch, p.m, tilesN, R),
     ...(shared ? { subgroups: true } : {}),
     params,
@@ -281,7 +284,7 @@ function loopedStores(
     rowsExact: boolean;
     colsExact: boolean;
     biasName: string | undefined;
-    relu: number | undefined;
+    flags: EpilogueFlags | undefined;
     operandNames: Record<number, string>;
   },
 ): string[] {
@@ -289,8 +292,7 @@ function loopedStores(
   const accs = Array.from({ length: t.R * quads }, (_, k) => `acc${Math.floor(k / quads)}_${k % quads}`);
   let value = `accs[i * ${quads}u + j / 4u][j % 4u]`;
   if (p.bias) value = `${value} + ${t.biasName}[${p.bias.index('m0 + i', 'col')}]`;
-  const result = t.relu === undefined ? emitEpilogue(p.epilogue, value, 'row + col', t.operandNames) : reluFlagged(value);
-  const store = `dst[row + col] = ${result};`;
+  const store = t.flags ? flaggedEpilogue(value, 'row + col') : `dst[row + col] = ${emitEpilogue(p.epilogue, value, 'row + col', t.operandNames)};`;
   return [
     `let accs = array<vec4<f32>, ${accs.length}>(${accs.join(', ')});`,
     `for (var i = 0u; i < ${t.R}u; i++) {`,
