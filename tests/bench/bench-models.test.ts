@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/compile.ts';
+import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
 import { channelsLast } from '../../bench/peers/layouts.ts';
 import { MODEL_NAMES, MODELS, modelPaths, readModelIo, readWeights, type F32Tensor, type ModelName } from '../../bench/peers/models.ts';
 import { agreement } from '../../bench/peers/stats.ts';
@@ -44,6 +45,16 @@ describe('benchmark models', () => {
     const compiled = compileSource(readFileSync(paths.spec, 'utf8'), paths.spec, { weights });
     expect(compiled.diagnostics).toEqual([]);
     expect(compiled.bundle?.manifest.outputs.map((o) => o.name)).toEqual([MODELS[name].outputName]);
+  });
+
+  // Each pipeline the first run waits for costs Chromium's SwiftShader 70-250 ms of a cold start
+  // (bench/RESULTS.md): shape-generic and flagged quick shaders keep these few.
+  const FIRST_RUN_PIPELINES: Readonly<Record<ModelName, number>> = { mlp: 1, cnn: 3, resnet: 4, transformer: 3 };
+  it.each(MODEL_NAMES)('%s: the first run compiles as few pipelines as its distinct layers need', (name) => {
+    const { paths } = load(name);
+    const weights = new Map([...readWeights(new Uint8Array(readFileSync(paths.weights)))].map(([k, t]) => [k, { ...t, dtype: 'F32' }]));
+    const manifest = compileSource(readFileSync(paths.spec, 'utf8'), paths.spec, { weights }).bundle!.manifest;
+    expect(shaderTiers(manifest, 'tiered', false).first.map((s) => s.id)).toHaveLength(FIRST_RUN_PIPELINES[name]);
   });
 
   it.each(MODEL_NAMES)('%s: ONNX Runtime (CPU) on model.onnx gives torch\'s output', async (name) => {

@@ -14,7 +14,7 @@
 // it is computed once per tap and reused for every input channel.
 import { convOutSize } from '../../ir/ops.ts';
 import type { Node, TensorType } from '../../ir/types.ts';
-import { emitEpilogue, epilogueHelpers, epilogueOperands } from '../epilogue.ts';
+import { emitEpilogue, EPILOGUE_FLAGS_HELPER, epilogueFlags, epilogueHelpers, epilogueOperands, flaggedEpilogue, type EpilogueFlags } from '../epilogue.ts';
 import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
 import { assembleKernel, kernelName, sizeOfDim, sizeWgsl, type Size } from './layout.ts';
 import { checkStorageBudget, gemmKernel } from './matmul.ts';
@@ -175,12 +175,19 @@ function rowConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean): Kernel {
   });
 }
 
-/** x, the given weight binding, bias?, epilogue operands, dst; within the storage-buffer budget. */
-function convBindings(node: Node<'conv'>, bias: boolean, weight: KernelBinding): KernelBinding[] {
+/**
+ * x, the given weight binding, bias?, epilogue operands (or, with epilogue
+ * flags, the residual, x where there is none), dst; within the
+ * storage-buffer budget.
+ */
+function convBindings(node: Node<'conv'>, bias: boolean, weight: KernelBinding, flags?: EpilogueFlags): KernelBinding[] {
   const bindings: KernelBinding[] = [{ name: 'x', access: 'read', source: { kind: 'input', index: 0 } }, weight];
   if (bias) bindings.push({ name: 'bias', access: 'read', source: { kind: 'input', index: 2 } });
-  for (const [index, name] of Object.entries(operandNamesOf(node))) {
-    bindings.push({ name, access: 'read', source: { kind: 'input', index: Number(index) } });
+  if (flags) bindings.push({ name: 'residual', access: 'read', source: { kind: 'input', index: flags.residual ?? 0 } });
+  else {
+    for (const [index, name] of Object.entries(operandNamesOf(node))) {
+      bindings.push({ name, access: 'read', source: { kind: 'input', index: Number(index) } });
+    }
   }
   bindings.push({ name: 'dst', access: 'read_write', source: { kind: 'output' } });
   checkStorageBudget(kernelName(node), bindings);
@@ -265,10 +272,16 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
     source: { kind: 'scratch', id: 'weight_t', elements: { perN: 0, fixed: g.o * cg * window } },
     elementType: 'vec4<f32>',
   };
+  // The 'quick-generic' twin takes its epilogue as flags (epilogueFlags)
+  // where it can and pools nothing, so that convolutions of one geometry that
+  // differ only there (a residual block's two) share one shader. Their sizes
+  // stay written in: read from Dims, a conv compiles in twice the time.
+  const flags = tiling === 'quick-generic' && !node.attrs.pool ? epilogueFlags(node.attrs.epilogue) : undefined;
   const bindings = convBindings(
     node,
     bias,
     quadWeights ? weightT : { name: 'weight', access: 'read', source: { kind: 'input', index: 1 } },
+    flags,
   );
   const operandNames = operandNamesOf(node);
 
@@ -369,7 +382,9 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
         const p = 4 * v + t;
         let value = `${acc(v)}[${t}]`;
         if (bias) value = `${value} + bias[oc]`;
-        const store = `dst[row + ${p}u] = ${emitEpilogue(node.attrs.epilogue, value, `row + ${p}u`, operandNames)};`;
+        const store = flags
+          ? `{ ${flaggedEpilogue(value, `row + ${p}u`)} }`
+          : `dst[row + ${p}u] = ${emitEpilogue(node.attrs.epilogue, value, `row + ${p}u`, operandNames)};`;
         body.push(pixelsExact ? store : `if (p0 + ${p}u < ${plane}u) { ${store} }`);
       }
     }
@@ -386,10 +401,11 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
     bindings,
     workgroupSize: WORKGROUP,
     body: lines.join('\n'),
-    helpers: epilogueHelpers(node.attrs.epilogue),
+    helpers: flags ? EPILOGUE_FLAGS_HELPER : epilogueHelpers(node.attrs.epilogue),
     groups,
     groupsDivisor: WORKGROUP,
     ...(shared ? { subgroups: true } : {}),
+    ...(flags ? { params: [{ name: 'relu', value: flags.relu }, { name: 'residual', value: flags.residual === undefined ? 0 : 1 }] } : {}),
   });
   return quadWeights ? [reorderWeights(node, g, weightT), conv] : [conv];
 }

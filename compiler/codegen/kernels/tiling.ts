@@ -24,7 +24,9 @@
 // 1.5-1.7x as long to compile as one with the sizes written in (a quick GEMM
 // in Chromium, medians of five: 112 against 76 ms, 204 against 107-127 ms in
 // a busier run), so codegen uses it only where it merges two or more shaders
-// that would differ (generate.ts).
+// that would differ (generate.ts). Its GEMMs, and its direct convolutions
+// (whose sizes stay written in), take the common epilogues as flags too
+// (epilogueFlags).
 //
 // Attention's scores kernel has a quick twin too: one query per invocation
 // instead of up to four, which halves its compile time (83 against 152 ms).
