@@ -7,8 +7,9 @@ import { KERNELS, type KernelGenerator } from './kernels/index.ts';
 import type { Tiling } from './kernels/tiling.ts';
 import { planMemory, type PlannedValue } from './memory-plan.ts';
 import type { BufferSpec, DispatchSpec, Manifest, ShaderSpec, TensorPort } from '../../runtime/bundle/manifest.ts';
-import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../../runtime/bundle/manifest.ts';
+import { BUNDLE_FORMAT, bundleVersionFor } from '../../runtime/bundle/manifest.ts';
 import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
+import { MANIFEST_LIMITS } from '../../runtime/bundle/validate-manifest.ts';
 
 export class CodegenError extends Error {}
 
@@ -310,7 +311,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
   const inputs = graph.inputs.map((id) => port((graph.nodes[id] as Node<'input'>).attrs.name, id));
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
-    version: BUNDLE_VERSION,
+    version: bundleVersionFor(dispatches),
     model: options.model,
     generator: options.generator,
     inputs,
@@ -368,5 +369,7 @@ function uniqueId(base: string, taken: ReadonlyMap<string, string>): string {
  */
 export function withFirstRunCode(manifest: Manifest, shaderFiles: ReadonlyMap<string, string>): Manifest {
   const first = new Set(shaderTiers(manifest, 'tiered', false).first.map((s) => s.id));
-  return { ...manifest, shaders: manifest.shaders.map((s) => (first.has(s.id) ? { ...s, code: shaderFiles.get(s.file)! } : s)) };
+  // A text over the manifest's limit stays in its file only, where a runtime still reads it.
+  const inline = (s: ShaderSpec) => first.has(s.id) && shaderFiles.get(s.file)!.length <= MANIFEST_LIMITS.maxShaderCode;
+  return { ...manifest, shaders: manifest.shaders.map((s) => (inline(s) ? { ...s, code: shaderFiles.get(s.file)! } : s)) };
 }

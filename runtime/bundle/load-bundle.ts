@@ -132,10 +132,11 @@ export async function loadBundleFrom(
   // pipelines (cnn cold starts, medians of eight alternating launches: 1213
   // against 1270 ms). One that cannot be read or does not validate fails
   // ready(); runs go on with the quick pipelines.
-  const compileBackground = async (useSubgroups: () => void): Promise<void> => {
+  const compileBackground = async (useSubgroups: () => void, destroyed: () => boolean): Promise<void> => {
     const subgroups = choice === 'tiered' && hasSubgroupVariants && (await quadsAreConsecutive(device));
     const later = shaderTiers(manifest, choice, subgroups).later;
     (await readShaders(later)).forEach((text, i) => shaderTexts.set(later[i]!.id, text));
+    if (destroyed()) throw new BundleError(`${manifest.model}: the bundle was destroyed before its later pipelines compiled`);
     const compiles = await checkedGpuWork(device, `compiling ${manifest.model}`, () => later.map((s) => prepare(s)));
     if (subgroups) useSubgroups(); // each dispatch switches as its variant finishes compiling
     await Promise.all(compiles.map((compile) => compile()));
@@ -175,7 +176,7 @@ interface BatchState {
   /**
    * Each dispatch's bind groups, made when first used: under '' the one for
    * the buffers its shader binds (which every variant without buffers of its
-   * own shares), under a variant's shader id that variant's.
+   * own shares), under 'quick' or 'subgroups' that variant's own.
    */
   readonly bindGroups: readonly Map<string, GPUBindGroup>[];
   readonly readback: Map<string, GPUBuffer>;
@@ -194,7 +195,7 @@ class Runner implements LoadedBundle {
     private readonly table: PipelineTable,
     /** Whether dispatches run their subgroups variants (once compiled). */
     private subgroups: boolean,
-    private readonly compileBackground: (useSubgroups: () => void) => Promise<void>,
+    private readonly compileBackground: (useSubgroups: () => void, destroyed: () => boolean) => Promise<void>,
   ) {
     this.shaderById = new Map(manifest.shaders.map((s) => [s.id, s]));
   }
@@ -210,10 +211,14 @@ class Runner implements LoadedBundle {
    * by about half.
    */
   private startBackground(): Promise<void> {
+    if (!this.background && this.destroyed) return Promise.reject(new BundleError(`${this.manifest.model}: the bundle was destroyed`));
     if (!this.background) {
-      this.background = this.compileBackground(() => {
-        this.subgroups = true;
-      });
+      this.background = this.compileBackground(
+        () => {
+          this.subgroups = true;
+        },
+        () => this.destroyed,
+      );
       // Nobody need ask for ready(): a failed background compile must not become an unhandled rejection.
       this.background.catch(() => undefined);
     }
@@ -228,7 +233,7 @@ class Runner implements LoadedBundle {
     // Runs share per-batch buffers: serialise them.
     const next = this.queue.then(() => this.runNow(inputs, options));
     this.queue = next.catch(() => undefined);
-    void next.finally(() => this.startBackground()).catch(() => undefined);
+    void next.finally(() => this.startBackground().catch(() => undefined)).catch(() => undefined);
     return next;
   }
 
@@ -304,7 +309,7 @@ class Runner implements LoadedBundle {
   /** The bind group dispatch `i` runs `variant` with (see BatchState.bindGroups). */
   private bindGroupFor(i: number, variant: DispatchVariantNow, state: BatchState): GPUBindGroup {
     const d = this.manifest.dispatches[i]!;
-    const key = variant.ownBuffers ? variant.shader : '';
+    const key = variant.ownBuffers ? variant.kind : '';
     const made = state.bindGroups[i]!.get(key);
     if (made) return made;
     const bound = variant.ownBuffers ?? d.buffers;

@@ -4,7 +4,7 @@
 
 export const BUNDLE_FORMAT = 'regc-bundle';
 /**
- * The version the compiler writes. 2 added `params` (shape-generic shaders,
+ * The newest version the compiler writes (see bundleVersionFor). 2 added `params` (shape-generic shaders,
  * whose Dims uniform holds sizes after the batch size): a runtime that reads
  * only version 1 would refuse such a bundle by its version, instead of
  * running those shaders with sizes of zero. 3 added a variant's own
@@ -12,6 +12,14 @@ export const BUNDLE_FORMAT = 'regc-bundle';
  * shader that binds others.
  */
 export const BUNDLE_VERSION = 3;
+
+/**
+ * The version the compiler writes for a bundle: 3 only where a variant has
+ * buffers of its own, so that a version-2 runtime still runs the rest.
+ */
+export function bundleVersionFor(dispatches: readonly DispatchSpec[]): 2 | typeof BUNDLE_VERSION {
+  return dispatches.some((d) => d.quick?.buffers || d.subgroups?.buffers) ? BUNDLE_VERSION : 2;
+}
 /** Versions this runtime reads: a version-2 bundle is a version-3 one without variant buffers, a version-1 one without params too. */
 export const READABLE_BUNDLE_VERSIONS: readonly number[] = [1, 2, 3];
 
@@ -75,16 +83,17 @@ export interface DispatchSpec {
   readonly label: string;
   /**
    * u32 values following the batch size in this dispatch's Dims uniform:
-   * the sizes a shape-generic shader reads there instead of having them in
-   * its text, so layers of different sizes share one shader. Every variant
-   * of the dispatch sees the same values.
+   * the sizes (and epilogue flags) a shape-generic shader reads there
+   * instead of having them in its text, so layers of different sizes share
+   * one shader. Every variant of the dispatch sees the same values.
    */
   readonly params?: readonly number[];
   /**
-   * The same computation on the same buffers by a shader that compiles much
-   * faster and runs slower (smaller register blocks). Its shader has the same
-   * bindings as `shader`. A runtime may run it until `shader`'s pipeline is
-   * ready, so the first results need not wait for the slow compiles.
+   * The same computation by a shader that compiles much faster and runs
+   * slower (smaller register blocks), on the dispatch's buffers (its shader
+   * then binds what `shader` binds) or on its own `buffers`. A runtime may
+   * run it until `shader`'s pipeline is ready, so the first results need not
+   * wait for the slow compiles.
    */
   readonly quick?: DispatchVariant;
   /**

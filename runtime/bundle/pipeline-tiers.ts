@@ -1,6 +1,6 @@
 // Which pipelines a bundle creates when, and creating them. Dispatches may
-// carry a quick variant (see manifest.ts), a shader with the same bindings
-// that compiles much faster and runs slower, and a subgroups variant, the
+// carry a quick variant (see manifest.ts), a shader that compiles much faster
+// and runs slower (binding the dispatch's buffers, or its own), and a subgroups variant, the
 // fast computation with quad-shared loads for devices that pass the probe in
 // quad-probe.ts. The first run waits only for the pipelines it will use, each
 // only when it reaches the dispatch that needs it; the rest compile afterwards.
@@ -55,6 +55,7 @@ export function shaderTiers(manifest: Manifest, choice: PipelineChoice, subgroup
 }
 
 export interface DispatchVariantNow {
+  readonly kind: 'fast' | 'quick' | 'subgroups';
   readonly shader: string;
   readonly pipeline: GPUComputePipeline;
   readonly groups: AffineSize;
@@ -69,7 +70,8 @@ export interface DispatchVariantNow {
  * undefined while none of them is compiled (early in a first run).
  */
 export function currentVariant(d: DispatchSpec, table: PipelineTable, subgroups: boolean): DispatchVariantNow | undefined {
-  const of = (v: DispatchVariant, pipeline: GPUComputePipeline): DispatchVariantNow => ({
+  const of = (kind: 'quick' | 'subgroups', v: DispatchVariant, pipeline: GPUComputePipeline): DispatchVariantNow => ({
+    kind,
     shader: v.shader,
     pipeline,
     groups: v.groups,
@@ -77,11 +79,11 @@ export function currentVariant(d: DispatchSpec, table: PipelineTable, subgroups:
     ...(v.buffers ? { ownBuffers: v.buffers } : {}),
   });
   const shared = subgroups && d.subgroups ? table.pipelines.get(d.subgroups.shader) : undefined;
-  if (shared) return of(d.subgroups!, shared);
+  if (shared) return of('subgroups', d.subgroups!, shared);
   const fast = table.pipelines.get(d.shader);
-  if (fast) return { shader: d.shader, pipeline: fast, groups: d.groups, groupsDivisor: d.groupsDivisor };
+  if (fast) return { kind: 'fast', shader: d.shader, pipeline: fast, groups: d.groups, groupsDivisor: d.groupsDivisor };
   const quick = d.quick ? table.pipelines.get(d.quick.shader) : undefined;
-  return quick ? of(d.quick!, quick) : undefined;
+  return quick ? of('quick', d.quick!, quick) : undefined;
 }
 
 /** The compile of the first-tier pipeline `d` runs with, to wait for when currentVariant has none yet. */

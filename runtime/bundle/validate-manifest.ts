@@ -100,6 +100,7 @@ function dispatchVariant(
   v: Json,
   path: string,
   main: ShaderSpec,
+  mainBuffers: readonly number[],
   shaderById: ReadonlyMap<string, ShaderSpec>,
   buffers: readonly BufferSpec[],
   mayNeedFeatures: boolean,
@@ -112,6 +113,9 @@ function dispatchVariant(
   if (!own && shader.bindings.join() !== main.bindings.join()) {
     fail(`${path}.shader`, `shader ${shader.id} does not bind what ${main.id} binds, and the variant gives no buffers of its own`);
   }
+  // The same computation writes the same buffers, whichever shader does it.
+  const written = (bound: readonly number[], s: ShaderSpec) => bound.filter((_, k) => s.bindings[k] === 'read_write').sort((a, b) => a - b).join();
+  if (own && written(own, shader) !== written(mainBuffers, main)) fail(`${path}.buffers`, `the variant writes other buffers than its dispatch`);
   if (!mayNeedFeatures && shader.features) fail(`${path}.shader`, `shader ${shader.id} needs ${shader.features.join(', ')}`);
   return {
     shader: shader.id,
@@ -223,8 +227,8 @@ export function validateManifest(raw: Json): Manifest {
     if (shader.features) fail(`${path}.shader`, `shader ${shader.id} needs ${shader.features.join(', ')}; only a subgroups variant may`);
     const bound = boundBuffers(o.buffers, `${path}.buffers`, shader, buffers);
     const params = o.params === undefined ? undefined : dispatchParams(o.params, `${path}.params`, shader);
-    const quick = o.quick === undefined ? undefined : dispatchVariant(o.quick, `${path}.quick`, shader, shaderById, buffers, false);
-    const subgroups = o.subgroups === undefined ? undefined : dispatchVariant(o.subgroups, `${path}.subgroups`, shader, shaderById, buffers, true);
+    const quick = o.quick === undefined ? undefined : dispatchVariant(o.quick, `${path}.quick`, shader, bound, shaderById, buffers, false);
+    const subgroups = o.subgroups === undefined ? undefined : dispatchVariant(o.subgroups, `${path}.subgroups`, shader, bound, shaderById, buffers, true);
     checkParamCounts(path, params, [shader, ...[quick, subgroups].map((v) => v && shaderById.get(v.shader))]);
     return {
       shader: shader.id,

@@ -140,6 +140,7 @@ describe('bundles on the device', () => {
     expect(ds.map((d) => d.params!.slice(3))).toEqual([[1, 0], [0, 1], [0, 0]]);
     expect(ds[1]!.quick!.buffers, 'the residual layer binds what its fast shader binds').toBeUndefined();
     expect(ds[0]!.quick!.buffers, 'the others bind a buffer more, never read').toHaveLength(ds[0]!.buffers.length + 1);
+    expect(bundle.manifest.version, 'which needs version 3').toBe(3);
     const data = (name: string) => graph.data.get(name)!;
     const linear = (rows: number[][], w: Float32Array, bias: Float32Array, out: number) =>
       rows.map((row) => Array.from({ length: out }, (_, o) => row.reduce((acc, v, k) => acc + v * w[o * row.length + k]!, bias[o]!)));
@@ -353,6 +354,19 @@ describe('hostile manifests', () => {
       d.quick.buffers = twin.bindings.map((a: string, k: number) => (a === 'read_write' ? wb : d.buffers[k]));
     }, /quick\.buffers\[\d\]: writes a weight buffer/],
     ["a variant's own buffers, too few", (m) => (m.dispatches[0].quick.buffers = [0]), /quick\.buffers: shader .* storage bindings, 1 given/],
+    ["a variant's own buffers out of range", (m) => (m.dispatches[0].quick.buffers = m.dispatches[0].buffers.map(() => 999)), /quick\.buffers\[0\]/],
+    ["a variant's own buffers that read what they write", (m) => {
+      const d = m.dispatches[0];
+      const twin = m.shaders.find((s: { id: string }) => s.id === d.quick.shader);
+      const out = d.buffers[twin.bindings.indexOf('read_write')];
+      d.quick.buffers = twin.bindings.map(() => out);
+    }, /is bound twice and written|both read and written/],
+    ["a variant's own buffers that write another buffer than the dispatch", (m) => {
+      const d = m.dispatches[0];
+      const twin = m.shaders.find((s: { id: string }) => s.id === d.quick.shader);
+      m.buffers.push({ id: m.buffers.length, kind: 'activation', elements: { perN: 8, fixed: 0 } });
+      d.quick.buffers = twin.bindings.map((a: string, k: number) => (a === 'read_write' ? m.buffers.length - 1 : d.buffers[k]));
+    }, /writes other buffers than its dispatch/],
     ['quick twin binds otherwise', (m) => {
       const twin = m.shaders.find((s: { id: string }) => s.id === m.dispatches[0].quick.shader);
       twin.bindings = twin.bindings.map(() => 'read');
@@ -367,7 +381,8 @@ describe('hostile manifests', () => {
     });
   }
   test('the generated manifest validates, and so do older versions without what they lack', () => {
-    expect(validateManifest(good()).version).toBe(3);
+    expect(validateManifest(good()).version, 'version 2: no variant has buffers of its own').toBe(2);
+    expect(validateManifest({ ...good(), version: 3 }).version).toBe(3);
     expect(validateManifest({ ...good(), version: 2 }).version).toBe(2);
     expect(validateManifest({ ...good(), version: 1 }).version).toBe(1);
   });

@@ -108,4 +108,12 @@ describe('variants during a first run', () => {
     expect((currentVariant(d, table(['gemm', 'gemm.shared'], []), true)!.pipeline as unknown as { label: string }).label).toBe('gemm.shared');
     expect((currentVariant(d, table(['gemm', 'gemm.shared'], []), false)!.pipeline as unknown as { label: string }).label).toBe('gemm');
   });
+
+  it("carries a variant's own buffers while that variant runs, and the dispatch's once the fast shader does", () => {
+    const rebinding: DispatchSpec = { ...d, quick: { ...variant('gemm.generic'), buffers: [0, 0, 1] } };
+    const quick = currentVariant(rebinding, table(['gemm.generic'], []), false)!;
+    expect([quick.kind, quick.shader, quick.ownBuffers]).toEqual(['quick', 'gemm.generic', [0, 0, 1]]);
+    const fast = currentVariant(rebinding, table(['gemm.generic', 'gemm'], []), false)!;
+    expect([fast.kind, fast.ownBuffers]).toEqual(['fast', undefined]);
+  });
 });
