@@ -180,6 +180,18 @@ describe('bundles on the device', () => {
     loaded.destroy();
   });
 
+  test('a bundle destroyed before its later pipelines compile does not compile them, and ready() says so', async () => {
+    const device = await getTestDevice();
+    const bundle = linearRelu();
+    const read: string[] = [];
+    const source = memorySource({ files: bundleFiles(bundle) });
+    const loaded = await loadBundleFrom({ ...source, readText: (path: string) => (read.push(path), source.readText(path)) }, device);
+    loaded.destroy();
+    await expect(loaded.ready()).rejects.toThrow(/destroyed/);
+    const fast = bundle.manifest.shaders.find((s) => s.id === bundle.manifest.dispatches[0]!.shader)!;
+    expect(read).not.toContain(fast.file);
+  });
+
   test('a later shader file that is missing fails ready(), not the load, and runs go on', async () => {
     const device = await getTestDevice();
     const bundle = linearRelu();
