@@ -7,7 +7,7 @@ import { KERNELS, type KernelGenerator } from './kernels/index.ts';
 import type { Tiling } from './kernels/tiling.ts';
 import { planMemory, type PlannedValue } from './memory-plan.ts';
 import type { BufferSpec, DispatchSpec, Manifest, ShaderSpec, TensorPort } from '../../runtime/bundle/manifest.ts';
-import { BUNDLE_FORMAT, bundleVersionFor } from '../../runtime/bundle/manifest.ts';
+import { BUNDLE_FORMAT, bundleVersionFor, USUAL_WEIGHTS_FILE } from '../../runtime/bundle/manifest.ts';
 import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
 import { MANIFEST_LIMITS } from '../../runtime/bundle/validate-manifest.ts';
 
@@ -317,7 +317,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
     inputs,
     outputs: graph.outputs.map((o) => port(o.name, o.value)),
     maxBatch: options.maxBatch ?? 4096,
-    weightsFile: 'weights.safetensors',
+    weightsFile: USUAL_WEIGHTS_FILE,
     buffers,
     shaders,
     dispatches,

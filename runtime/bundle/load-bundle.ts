@@ -7,7 +7,7 @@
 // and cached.
 import { readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
-import type { DispatchSpec, Manifest, ShaderSpec, TensorPort } from './manifest.ts';
+import { USUAL_WEIGHTS_FILE, type DispatchSpec, type Manifest, type ShaderSpec, type TensorPort } from './manifest.ts';
 import { currentVariant, firstCompileOf, preparePipeline, shaderTiers, type DispatchVariantNow, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
 import { checkedGpuWork } from './error-scopes.ts';
 import { quadsAreConsecutive } from './quad-probe.ts';
@@ -71,9 +71,13 @@ export async function loadBundleFrom(
 ): Promise<LoadedBundle> {
   const pendingDevice = Promise.resolve(deviceOrPending);
   pendingDevice.catch(() => undefined); // a bad manifest is reported first; the device's error is awaited below
+  const manifestText = source.readText('manifest.json');
+  // Asked for with the manifest, under the name the compiler gives it (see USUAL_WEIGHTS_FILE).
+  const usualWeights = source.readBytes(USUAL_WEIGHTS_FILE);
+  usualWeights.catch(() => undefined); // a bundle with other weights, or a bad manifest, never awaits it
   let raw: unknown;
   try {
-    raw = JSON.parse(await source.readText('manifest.json'));
+    raw = JSON.parse(await manifestText);
   } catch (e) {
     if (e instanceof BundleError) throw e;
     throw new BundleError(`${source.description}: manifest.json is not valid JSON: ${(e as Error).message}`);
@@ -99,7 +103,7 @@ export async function loadBundleFrom(
   // A shader's text is in the manifest (`code`) where the compiler put it there for the first run.
   const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => s.code ?? source.readText(s.file)));
   const firstTexts = readShaders(firstShaders);
-  const weightBytes = source.readBytes(manifest.weightsFile);
+  const weightBytes = manifest.weightsFile === USUAL_WEIGHTS_FILE ? usualWeights : source.readBytes(manifest.weightsFile);
   weightBytes.catch(() => undefined); // awaited below
   const shaderTexts = new Map<string, string>();
   (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));

@@ -23,6 +23,14 @@ export function bundleVersionFor(dispatches: readonly DispatchSpec[]): 2 | typeo
 /** Versions this runtime reads: a version-2 bundle is a version-3 one without variant buffers, a version-1 one without params too. */
 export const READABLE_BUNDLE_VERSIONS: readonly number[] = [1, 2, 3];
 
+/**
+ * The weights file the compiler writes (`weightsFile`). The runtime asks for
+ * it together with the manifest, so the weights' download need not wait a
+ * round trip for the manifest to name it; a bundle that names another file
+ * gets that one once the manifest is read.
+ */
+export const USUAL_WEIGHTS_FILE = 'weights.safetensors';
+
 export interface AffineSize {
   readonly perN: number;
   readonly fixed: number;

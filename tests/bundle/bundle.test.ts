@@ -192,6 +192,36 @@ describe('bundles on the device', () => {
     expect(read).not.toContain(fast.file);
   });
 
+  test('the weights are asked for with the manifest; a bundle that names other weights gets those', async () => {
+    const device = await getTestDevice();
+    const files = new Map(bundleFiles(linearRelu()));
+    const source = memorySource({ files });
+    const asked: string[] = [];
+    let release!: () => void;
+    const manifestHeld = new Promise<void>((done) => (release = done));
+    const watching = {
+      ...source,
+      readText: async (path: string) => (asked.push(path), path === 'manifest.json' ? manifestHeld.then(() => source.readText(path)) : source.readText(path)),
+      readBytes: (path: string) => (asked.push(path), source.readBytes(path)),
+    };
+    const loading = loadBundleFrom(watching, device);
+    await new Promise((done) => setTimeout(done, 10));
+    expect(asked, 'before the manifest has arrived').toEqual(['manifest.json', 'weights.safetensors']);
+    release();
+    (await loading).destroy();
+
+    const renamed = new Map(files);
+    const manifest = JSON.parse(renamed.get('manifest.json') as string);
+    manifest.weightsFile = 'params.safetensors';
+    renamed.set('manifest.json', JSON.stringify(manifest));
+    renamed.set('params.safetensors', renamed.get('weights.safetensors')!);
+    renamed.delete('weights.safetensors');
+    const loaded = await loadBundleFrom(memorySource({ files: renamed }), device);
+    const x = [1, 2, 3, -1, 0.5, 2];
+    (await loaded.run({ input: new Float32Array(x) })).output!.data.forEach((v, i) => expect(v).toBeCloseTo(reference(x)[i]!, 5));
+    loaded.destroy();
+  });
+
   test('a later shader file that is missing fails ready(), not the load, and runs go on', async () => {
     const device = await getTestDevice();
     const bundle = linearRelu();
