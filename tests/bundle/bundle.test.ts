@@ -293,6 +293,28 @@ describe('bundles on the device', () => {
     expect(ours).toEqual([`start ${linear}`, `done ${linear}`, `start ${softmax}`, `done ${softmax}`]);
   });
 
+  test("the background starts after the first run's caller has its result", async () => {
+    const device = await getTestDevice();
+    const started: string[] = [];
+    const original = { pipeline: device.createComputePipelineAsync, module: device.createShaderModule };
+    device.createComputePipelineAsync = (descriptor) => (started.push(`pipeline ${descriptor.label}`), original.pipeline.call(device, descriptor));
+    device.createShaderModule = (descriptor) => (started.push(`module ${descriptor.label}`), original.module.call(device, descriptor));
+    try {
+      const bundle = linearRelu();
+      const source = memorySource({ files: bundleFiles(bundle) });
+      const loaded = await loadBundleFrom({ ...source, readText: (path: string) => (started.push(`read ${path}`), source.readText(path)) }, device);
+      const before = started.length;
+      await loaded.run({ input: new Float32Array(3) });
+      expect(started.slice(before), 'no read, module or pipeline started before the caller resumed').toEqual([]);
+      await loaded.ready();
+      const fast = bundle.manifest.shaders.find((s) => s.id === bundle.manifest.dispatches[0]!.shader)!;
+      expect(started.slice(before)).toContain(`read ${fast.file}`);
+      loaded.destroy();
+    } finally {
+      Object.assign(device, { createComputePipelineAsync: original.pipeline, createShaderModule: original.module });
+    }
+  });
+
   test('a weights file with a wrong tensor size is refused', async () => {
     const device = await getTestDevice();
     const files = new Map(bundleFiles(linearRelu()));
