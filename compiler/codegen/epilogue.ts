@@ -14,6 +14,7 @@
 //   - tanh clamps its argument: some drivers build tanh from exp and return
 //     NaN for large |x|, and tanh(+-15) is +-1 in f32 anyway.
 import type { BinaryFn, EpilogueStep, UnaryFn } from '../ir/ops.ts';
+import type { KernelBinding, KernelParam } from './kernel.ts';
 import { f32Literal } from './wgsl.ts';
 
 /** WGSL helper functions by name; a unary function lists the helpers it calls. */
@@ -189,6 +190,22 @@ export function epilogueFlags(steps: readonly EpilogueStep[]): EpilogueFlags | u
     return { relu: steps.length === 2 ? 1 : 0, residual: first.operand };
   }
   return undefined;
+}
+
+/** The Dims values that carry `flags`, after a kernel's other params. */
+export function epilogueFlagParams(flags: EpilogueFlags): KernelParam[] {
+  return [
+    { name: 'relu', value: flags.relu },
+    { name: 'residual', value: flags.residual === undefined ? 0 : 1 },
+  ];
+}
+
+/**
+ * The `residual` binding a flagged kernel always has: the added operand, or
+ * `unread` (one of the kernel's own inputs, read-only) where there is none.
+ */
+export function residualBinding(flags: EpilogueFlags, unread: number): KernelBinding {
+  return { name: 'residual', access: 'read', source: { kind: 'input', index: flags.residual ?? unread } };
 }
 
 /** The helper flaggedEpilogue calls. */

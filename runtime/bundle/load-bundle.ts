@@ -184,7 +184,6 @@ interface BatchState {
    */
   readonly bindGroups: readonly Map<string, GPUBindGroup>[];
   readonly readback: Map<string, GPUBuffer>;
-  readonly uniforms: readonly GPUBuffer[];
 }
 
 class Runner implements LoadedBundle {
@@ -287,20 +286,14 @@ class Runner implements LoadedBundle {
       const bytes = Math.max(4, elementsOf(spec.elements, n) * 4);
       buffers.set(spec.id, device.createBuffer({ label: `activation ${spec.id}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }));
     }
-    const shared = this.dimsBuffer(n, []);
-    const uniforms = [shared];
-    const dims = this.manifest.dispatches.map((d) => {
-      if (!d.params) return shared;
-      const own = this.dimsBuffer(n, d.params);
-      uniforms.push(own);
-      return own;
-    });
+    let shared: GPUBuffer | undefined;
+    const dims = this.manifest.dispatches.map((d) => (d.params ? this.dimsBuffer(n, d.params) : (shared ??= this.dimsBuffer(n, []))));
     const bindGroups = this.manifest.dispatches.map(() => new Map<string, GPUBindGroup>());
     const readback = new Map<string, GPUBuffer>();
     for (const port of this.manifest.outputs) {
       readback.set(port.name, device.createBuffer({ label: `read ${port.name}`, size: Math.max(4, portElements(port, n) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     }
-    const state = { buffers, dims, bindGroups, readback, uniforms };
+    const state = { buffers, dims, bindGroups, readback };
     this.batches.set(n, state);
     return state;
   }
@@ -324,10 +317,9 @@ class Runner implements LoadedBundle {
     const bound = variant.ownBuffers ?? d.buffers;
     const entries: GPUBindGroupEntry[] = bound.map((b, binding) => ({ binding, resource: { buffer: state.buffers.get(b)! } }));
     if (this.shaderById.get(d.shader)!.usesBatch) entries.push({ binding: bound.length, resource: { buffer: state.dims[i]! } });
-    // Whichever layout of the shaders binding these buffers was made: they are all group-equivalent.
-    const sharing = variant.ownBuffers ? [variant.shader] : [d.shader, ...[d.subgroups, d.quick].filter((v) => v && !v.buffers).map((v) => v!.shader)];
-    const layout = sharing.map((id) => this.table.layouts.get(id)).find((l) => l)!;
-    const group = this.device.createBindGroup({ label: d.label, layout, entries });
+    // The running variant's layout exists (its pipeline does); the other shaders that bind
+    // these buffers have group-equivalent layouts, so the group serves them too.
+    const group = this.device.createBindGroup({ label: d.label, layout: this.table.layouts.get(variant.shader)!, entries });
     state.bindGroups[i]!.set(key, group);
     return group;
   }
@@ -406,7 +398,7 @@ class Runner implements LoadedBundle {
     this.destroyed = true;
     for (const state of this.batches.values()) {
       for (const [id, b] of state.buffers) if (!this.weightBuffers.has(id)) b.destroy();
-      for (const b of [...state.readback.values(), ...state.uniforms]) b.destroy();
+      for (const b of [...state.readback.values(), ...new Set(state.dims)]) b.destroy();
     }
     for (const b of this.weightBuffers.values()) b.destroy();
     this.batches.clear();

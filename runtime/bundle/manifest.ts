@@ -4,12 +4,12 @@
 
 export const BUNDLE_FORMAT = 'regc-bundle';
 /**
- * The newest version the compiler writes (see bundleVersionFor). 2 added `params` (shape-generic shaders,
- * whose Dims uniform holds sizes after the batch size): a runtime that reads
- * only version 1 would refuse such a bundle by its version, instead of
- * running those shaders with sizes of zero. 3 added a variant's own
- * `buffers`: a version-2 runtime would bind the dispatch's buffers to a
- * shader that binds others.
+ * The newest version the compiler writes (see bundleVersionFor). 2 added
+ * `params` (shape-generic shaders, whose Dims uniform holds sizes after the
+ * batch size): a runtime that reads only version 1 would refuse such a
+ * bundle by its version, instead of running those shaders with sizes of
+ * zero. 3 added a variant's own `buffers`: a version-2 runtime would bind the
+ * dispatch's buffers to a shader that binds others.
  */
 export const BUNDLE_VERSION = 3;
 

@@ -14,7 +14,7 @@
 // it is computed once per tap and reused for every input channel.
 import { convOutSize } from '../../ir/ops.ts';
 import type { Node, TensorType } from '../../ir/types.ts';
-import { emitEpilogue, EPILOGUE_FLAGS_HELPER, epilogueFlags, epilogueHelpers, epilogueOperands, flaggedEpilogue, type EpilogueFlags } from '../epilogue.ts';
+import { emitEpilogue, EPILOGUE_FLAGS_HELPER, epilogueFlagParams, epilogueFlags, epilogueHelpers, epilogueOperands, flaggedEpilogue, residualBinding, type EpilogueFlags } from '../epilogue.ts';
 import type { AffineInN, Kernel, KernelBinding } from '../kernel.ts';
 import { assembleKernel, kernelName, sizeOfDim, sizeWgsl, type Size } from './layout.ts';
 import { checkStorageBudget, gemmKernel } from './matmul.ts';
@@ -183,7 +183,7 @@ function rowConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean): Kernel {
 function convBindings(node: Node<'conv'>, bias: boolean, weight: KernelBinding, flags?: EpilogueFlags): KernelBinding[] {
   const bindings: KernelBinding[] = [{ name: 'x', access: 'read', source: { kind: 'input', index: 0 } }, weight];
   if (bias) bindings.push({ name: 'bias', access: 'read', source: { kind: 'input', index: 2 } });
-  if (flags) bindings.push({ name: 'residual', access: 'read', source: { kind: 'input', index: flags.residual ?? 0 } });
+  if (flags) bindings.push(residualBinding(flags, 0));
   else {
     for (const [index, name] of Object.entries(operandNamesOf(node))) {
       bindings.push({ name, access: 'read', source: { kind: 'input', index: Number(index) } });
@@ -405,7 +405,7 @@ function directConv(node: Node<'conv'>, g: ConvGeometry, bias: boolean, tiling: 
     groups,
     groupsDivisor: WORKGROUP,
     ...(shared ? { subgroups: true } : {}),
-    ...(flags ? { params: [{ name: 'relu', value: flags.relu }, { name: 'residual', value: flags.residual === undefined ? 0 : 1 }] } : {}),
+    ...(flags ? { params: epilogueFlagParams(flags) } : {}),
   });
   return quadWeights ? [reorderWeights(node, g, weightT), conv] : [conv];
 }

@@ -13,7 +13,7 @@
 // branch-free) and skipped on store.
 import type { EpilogueStep } from '../../ir/ops.ts';
 import type { Dim, Node, TensorType } from '../../ir/types.ts';
-import { emitEpilogue, EPILOGUE_FLAGS_HELPER, epilogueFlags, epilogueHelpers, epilogueOperands, flaggedEpilogue, type EpilogueFlags } from '../epilogue.ts';
+import { emitEpilogue, EPILOGUE_FLAGS_HELPER, epilogueFlagParams, epilogueFlags, epilogueHelpers, epilogueOperands, flaggedEpilogue, residualBinding, type EpilogueFlags } from '../epilogue.ts';
 import { MAX_STORAGE_BINDINGS } from './elementwise.ts';
 import type { AffineInN, Kernel, KernelBinding, KernelParam } from '../kernel.ts';
 import {
@@ -96,7 +96,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
         { name: 'rows_per_n', value: p.m.k },
         { name: 'depth', value: p.k },
         { name: 'cols', value: p.n },
-        ...(flags ? [{ name: 'relu', value: flags.relu }, { name: 'residual', value: flags.residual === undefined ? 0 : 1 }] : []),
+        ...(flags ? epilogueFlagParams(flags) : []),
       ]
     : [];
   // The sizes as WGSL: read from Dims when generic (into locals once: a
@@ -122,7 +122,7 @@ export function gemmKernel(p: GemmProblem): Kernel {
   if (p.bias) bindings.push({ name: biasName!, access: 'read', source: { kind: 'input', index: p.bias.input } });
   // With epilogue flags the residual is always bound, so that layers with and
   // without one share the shader; one without binds A there, never read.
-  if (flags) bindings.push({ name: 'residual', access: 'read', source: { kind: 'input', index: flags.residual ?? p.a.input } });
+  if (flags) bindings.push(residualBinding(flags, p.a.input));
   const operandNames: Record<number, string> = {};
   if (!flags) epilogueOperands(p.epilogue).forEach((index, k) => {
     // Named by order in a generic kernel: a residual that is a linear's input 3 and an attention's input 5 reads the same.
