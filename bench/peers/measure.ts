@@ -111,6 +111,10 @@ export type RunRecord = {
       readonly adapter: string | null;
       /** Cold starts of every launch (Chromium, see Options.coldLaunches), this run's first. */
       readonly coldStartLaunchesMs?: readonly number[];
+      /** Chromium: cold starts of launches whose page opened right after the browser started, not once it had settled. */
+      readonly coldStartAtLaunchMs?: readonly number[];
+      /** Chromium: ms the browser took to settle before this run's page opened (null: could not tell, so it opened at once). */
+      readonly browserSettleMs?: number | null;
     } & Measurement)
   | { readonly ok: false; readonly error: string }
 );

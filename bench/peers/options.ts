@@ -24,6 +24,12 @@ export interface Options {
    * and range (a page's cold start moves by a third between launches here).
    */
   readonly coldLaunches: number;
+  /**
+   * Further Chromium launches per system and model whose page opens right
+   * after the browser starts rather than once it has settled (see
+   * browser/chromium-run.ts): the worst case, reported beside the settled one.
+   */
+  readonly atLaunchLaunches: number;
   readonly compileRepeats: number;
   readonly timeoutMs: number;
   readonly write: boolean;
@@ -58,6 +64,7 @@ export function parseOptions(argv: readonly string[], chromiumPresent: boolean):
       warmup: { type: 'string' },
       runs: { type: 'string' },
       'cold-launches': { type: 'string' },
+      'at-launch-launches': { type: 'string' },
       'compile-repeats': { type: 'string' },
       timeout: { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -77,6 +84,7 @@ export function parseOptions(argv: readonly string[], chromiumPresent: boolean):
     warmup: count(values.warmup, 3, 0, 'warmup'),
     runs: count(values.runs, 10, 1, 'runs'),
     coldLaunches: count(values['cold-launches'], 3, 1, 'cold-launches'),
+    atLaunchLaunches: count(values['at-launch-launches'], 3, 0, 'at-launch-launches'),
     compileRepeats: count(values['compile-repeats'], 5, 0, 'compile-repeats'),
     timeoutMs: count(values.timeout, 300, 1, 'timeout') * 1000,
     write: !values['no-write'],

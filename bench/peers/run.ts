@@ -5,7 +5,7 @@
 //
 //   npx tsx bench/peers/run.ts [--models mlp,cnn,resnet,transformer] [--systems regc,tfjs-webgpu,...]
 //     [--browser-models mlp,cnn,transformer] [--browser-systems regc,tfjs-webgpu,ort-web-webgpu]
-//     [--no-node] [--no-browser] [--warmup 3] [--runs 10] [--cold-launches 3] [--compile-repeats 5]
+//     [--no-node] [--no-browser] [--warmup 3] [--runs 10] [--cold-launches 3] [--at-launch-launches 3] [--compile-repeats 5]
 //     [--timeout 300] [--no-write] [--render-only]
 //
 // Every measurement happens in a child: a Node process per system and model
@@ -15,7 +15,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { CHROMIUM_PATH } from '../../tests/browser/chromium.ts';
-import { runInChromium } from './browser/chromium-run.ts';
+import { runInChromium, type ChromiumJob } from './browser/chromium-run.ts';
 import { serveBench } from './browser/serve.ts';
 import { BENCH_PAGE_HTML, buildNodeChildren, buildPage, CACHE_DIR } from './build.ts';
 import { parseResult, type CompileRecord } from './child-protocol.ts';
@@ -87,7 +87,13 @@ async function compileModels(script: string, models: readonly ModelName[], optio
 function progress(r: RunRecord): string {
   const where = `${SYSTEM_LABELS[r.system]} / ${r.model} / ${r.environment}`;
   if (!r.ok) return `${where}: FAILED ${r.error.split('\n')[0]}`;
-  return `${where}: median ${r.latencyMs.median.toFixed(1)} ms, cold start ${r.coldStartMs.toFixed(0)} ms, max error ${r.maxAbsError.toExponential(1)}`;
+  const launches = (label: string, l: readonly number[] | undefined) => (l && l.length > 0 ? `, ${label} ${l.map((ms) => ms.toFixed(0)).join('/')} ms` : '');
+  return (
+    `${where}: median ${r.latencyMs.median.toFixed(1)} ms, cold start ${r.coldStartMs.toFixed(0)} ms` +
+    launches('cold starts', r.coldStartLaunchesMs) +
+    launches('right after launch', r.coldStartAtLaunchMs) +
+    `, max error ${r.maxAbsError.toExponential(1)}`
+  );
 }
 
 async function nodeRuns(script: string, options: Options): Promise<RunRecord[]> {
@@ -104,6 +110,17 @@ async function nodeRuns(script: string, options: Options): Promise<RunRecord[]> 
   return records;
 }
 
+/** Cold starts of more launches with one run each; a failed launch is left out (the report counts the launches). */
+async function coldStarts(origin: string, job: ChromiumJob, launches: number, start: 'settled' | 'at-launch'): Promise<number[]> {
+  const found: number[] = [];
+  for (let i = 0; i < launches; i++) {
+    const again = await runInChromium(origin, { ...job, warmup: 0, runs: 1, start });
+    if (again.ok) found.push(again.coldStartMs);
+    else console.warn(`${job.system} / ${job.model}: cold-start launch (${start}) failed: ${again.error.split('\n')[0]}`);
+  }
+  return found;
+}
+
 async function browserRuns(options: Options): Promise<RunRecord[]> {
   const page = await buildPage();
   const files = new Map<string, string | Uint8Array>(page);
@@ -118,14 +135,10 @@ async function browserRuns(options: Options): Promise<RunRecord[]> {
       for (const system of options.browserSystems) {
         const job = { system, model, warmup: options.warmup, runs: options.runs, regcBundle: `${BUNDLES_DIR}/${model}`, timeoutMs: options.timeoutMs };
         let record = await runInChromium(server.origin, job);
-        if (record.ok && options.coldLaunches > 1) {
-          const launches = [record.coldStartMs];
-          for (let i = 1; i < options.coldLaunches; i++) {
-            const again = await runInChromium(server.origin, { ...job, warmup: 0, runs: 1 });
-            if (again.ok) launches.push(again.coldStartMs);
-            else console.warn(`${system} / ${model}: cold-start launch ${i + 1} failed (the report counts the launches): ${again.error.split('\n')[0]}`);
-          }
-          record = { ...record, coldStartLaunchesMs: launches };
+        if (record.ok) {
+          const settled = [record.coldStartMs, ...(await coldStarts(server.origin, job, options.coldLaunches - 1, 'settled'))];
+          const atLaunch = await coldStarts(server.origin, job, options.atLaunchLaunches, 'at-launch');
+          record = { ...record, ...(options.coldLaunches > 1 ? { coldStartLaunchesMs: settled } : {}), ...(options.atLaunchLaunches > 0 ? { coldStartAtLaunchMs: atLaunch } : {}) };
         }
         records.push(record);
         console.log(progress(record));
@@ -191,7 +204,7 @@ async function main(argv: readonly string[]): Promise<void> {
     versions: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(p)])),
     warmup: options.warmup,
     runs: options.runs,
-    ...(options.browser ? { coldLaunches: options.coldLaunches } : {}),
+    ...(options.browser ? { coldLaunches: options.coldLaunches, atLaunchLaunches: options.atLaunchLaunches } : {}),
     wallSeconds: (performance.now() - started) / 1000,
   };
   const run: BenchRun = { meta, compile, records };

@@ -8,7 +8,7 @@ describe('run.ts options', () => {
     expect(o.systems).toEqual(['regc', 'tfjs-webgpu', 'ort-web-webgpu', 'ort-node-cpu']);
     expect(o.browserModels).toEqual(DEFAULT_BROWSER_MODELS);
     expect(o.browserSystems).toEqual(['regc', 'tfjs-webgpu', 'ort-web-webgpu']);
-    expect(o).toMatchObject({ node: true, browser: true, warmup: 3, runs: 10, coldLaunches: 3, write: true });
+    expect(o).toMatchObject({ node: true, browser: true, warmup: 3, runs: 10, coldLaunches: 3, atLaunchLaunches: 3, write: true });
   });
 
   it('selects models and systems, and turns the browser off without Chromium', () => {
@@ -24,6 +24,8 @@ describe('run.ts options', () => {
     expect(() => parseOptions(['--browser-systems', 'ort-node-cpu'], true)).toThrow(/does not run in a browser/);
     expect(() => parseOptions(['--runs', '0'], true)).toThrow(/--runs/);
     expect(() => parseOptions(['--cold-launches', '0'], true)).toThrow(/--cold-launches/);
+    expect(parseOptions(['--at-launch-launches', '0'], true).atLaunchLaunches).toBe(0);
+    expect(() => parseOptions(['--at-launch-launches', '-1'], true)).toThrow(/--at-launch-launches/);
     expect(() => parseOptions(['--bogus'], true)).toThrow();
   });
 });

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { descendants, parentPid, peakRssBytes } from '../../bench/peers/browser/process-tree.ts';
+import { cpuTicks, descendants, parentPid, peakRssBytes } from '../../bench/peers/browser/process-tree.ts';
 
 describe('process tree', () => {
   it('reads the parent pid past a command name with spaces and parentheses', () => {
     expect(parentPid('1234 (chrome) S 77 1234 1234 0 -1')).toBe(77);
     expect(parentPid('99 (Web Content (x)) R 12 99 99 0 -1')).toBe(12);
+  });
+
+  it('reads the user and system processor time in ticks past a command name with spaces', () => {
+    expect(cpuTicks('42 (Chrome (GPU) x) S 1 42 42 0 -1 4194560 100 0 3 0 250 70 0 0 20 0 12 0 5')).toBe(320);
   });
 
   it('reads VmHWM in bytes, 0 when the process has none', () => {

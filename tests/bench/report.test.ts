@@ -88,6 +88,29 @@ describe('report', () => {
     expect(renderSection(oneFailed, [])).toContain('(900-1400, 2 of 3 launches)');
   });
 
+  it('gives the cold starts of pages opened right after launch as a Chromium-only figure beside the settled one', () => {
+    const chromium = (system: RunRecord['system'], extra: Partial<Extract<RunRecord, { ok: true }>>): RunRecord => ({ ...ok(system, 'cnn', 50, extra), environment: 'chromium' });
+    const both: BenchRun = {
+      ...run,
+      meta: { ...run.meta, coldLaunches: 3, atLaunchLaunches: 2 },
+      records: [
+        ok('regc', 'mlp', 50),
+        chromium('regc', { coldStartLaunchesMs: [700, 600, 650], coldStartAtLaunchMs: [1100, 1300] }),
+        chromium('tfjs-webgpu', { coldStartLaunchesMs: [3000, 3200, 3100], coldStartAtLaunchMs: [6000] }),
+      ],
+    };
+    const section = renderSection(both, []);
+    const atLaunch = section.slice(section.indexOf('### Cold start right after launch'), section.indexOf('### Full speed'));
+    expect(atLaunch).not.toContain('Node (Dawn):');
+    // One launch of two left: its value alone, no range.
+    expect(atLaunch).toContain('| cnn | 1200 (1100-1300) | 6000 | 0.20× |');
+    const settled = section.slice(section.indexOf('### Cold start\n'), section.indexOf('### Cold start right after launch'));
+    expect(settled).toContain('| cnn | 650 (600-700) | 3100 (3000-3200) | 0.21× |');
+    expect(section).toContain('and 2 more opening the page right after launch');
+    // A run with no Chromium has no such figure at all.
+    expect(renderSection(run, [])).not.toContain('right after launch');
+  });
+
   it('replaces its own section and leaves the others as they were', () => {
     const before = '# Benchmark results\n\nIntro.\n\n## Parse and check\n\nParse table.\n';
     const first = replaceSection(before, `${SECTION_HEADING}\n\nold numbers\n`);

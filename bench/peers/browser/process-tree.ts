@@ -17,6 +17,15 @@ export function parentPid(statText: string): number {
   return Number(afterComm.split(' ')[1]);
 }
 
+/**
+ * The processor time a process has used, user and system, in clock ticks,
+ * from the text of /proc/<pid>/stat (fields 14 and 15).
+ */
+export function cpuTicks(statText: string): number {
+  const fields = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /** VmHWM in bytes from the text of /proc/<pid>/status, or 0 when absent (kernel threads, zombies). */
 export function peakRssBytes(statusText: string): number {
   const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(statusText);
@@ -52,11 +61,8 @@ function readProcesses(): ProcessEntry[] {
   return entries;
 }
 
-/**
- * The summed peak RSS of the Chromium started with this (unique) user data
- * folder, or null where /proc is not there to read.
- */
-export function chromiumPeakRss(userDataDir: string): number | null {
+/** The pids of the Chromium started with this (unique) user data folder, or null where /proc is not there to read. */
+function chromiumPids(userDataDir: string): number[] | null {
   let processes: ProcessEntry[];
   try {
     processes = readProcesses();
@@ -67,14 +73,37 @@ export function chromiumPeakRss(userDataDir: string): number | null {
   // The browser process is the one with the flag whose parent lacks it.
   const withFlag = new Set(processes.filter((p) => p.cmdline.includes(flag)).map((p) => p.pid));
   const browser = processes.find((p) => withFlag.has(p.pid) && !withFlag.has(p.ppid));
-  if (!browser) return null;
+  return browser ? descendants(processes, browser.pid) : null;
+}
+
+/** Sums a reading of /proc/<pid>/<file> over the processes; ones that ended meanwhile count 0. */
+function sumOver(pids: readonly number[], file: string, read: (text: string) => number): number {
   let total = 0;
-  for (const pid of descendants(processes, browser.pid)) {
+  for (const pid of pids) {
     try {
-      total += peakRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += read(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
     } catch {
       // Ended meanwhile.
     }
   }
   return total;
+}
+
+/** The summed peak RSS of the Chromium started with this user data folder, or null where it cannot be read. */
+export function chromiumPeakRss(userDataDir: string): number | null {
+  const pids = chromiumPids(userDataDir);
+  return pids ? sumOver(pids, 'status', peakRssBytes) : null;
+}
+
+// USER_HZ: the unit of /proc's processor times, 100 on every Linux build
+// that matters here (sysconf(_SC_CLK_TCK), which Node does not expose).
+const MS_PER_TICK = 10;
+
+/**
+ * Processor time, in ms, that the live processes of the Chromium started
+ * with this user data folder have used so far, or null where it cannot be read.
+ */
+export function chromiumCpuMs(userDataDir: string): number | null {
+  const pids = chromiumPids(userDataDir);
+  return pids ? sumOver(pids, 'stat', cpuTicks) * MS_PER_TICK : null;
 }
