@@ -2,6 +2,7 @@
 // compile --no-opt` runs only the passes that change meaning to eval
 // semantics (no folding or fusion), `--disable-pass NAME` skips one.
 import { foldBatchNorm, foldInputNormalize, mergeAffinesPass } from './fold-affine.ts';
+import { foldGlobalPool } from './fold-global-pool.ts';
 import { fuseEpilogues } from './fuse-epilogues.ts';
 import { lowerNormalizers } from './lower-normalizers.ts';
 import { materialiseReparam } from './materialise-reparam.ts';
@@ -25,10 +26,11 @@ export const EVAL_OPTIMISATIONS: readonly Pass[] = [
   mergeAffinesPass,
   foldBatchNorm,
   foldInputNormalize,
+  foldGlobalPool,
   fuseEpilogues,
 ];
 
 export const EVAL_PIPELINE: readonly Pass[] = [...EVAL_SEMANTICS, ...EVAL_OPTIMISATIONS];
 
 export { runPipeline, type Pass, type PipelineOptions } from './pass.ts';
-export { foldBatchNorm, foldInputNormalize, mergeAffinesPass, fuseEpilogues, lowerNormalizers, materialiseReparam, removeTrainOnly };
+export { foldBatchNorm, foldGlobalPool, foldInputNormalize, mergeAffinesPass, fuseEpilogues, lowerNormalizers, materialiseReparam, removeTrainOnly };

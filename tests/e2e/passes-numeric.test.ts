@@ -15,6 +15,7 @@ import { verifyGraph } from '../../compiler/ir/verify.ts';
 import {
   EVAL_OPTIMISATIONS,
   foldBatchNorm,
+  foldGlobalPool,
   foldInputNormalize,
   fuseEpilogues,
   lowerNormalizers,
@@ -32,6 +33,7 @@ const FIRES_ON: readonly (readonly [Pass, string])[] = [
   [mergeAffinesPass, 'norm-batchnorm'], // normalize then bn1; bn2 then bn3
   [foldBatchNorm, 'bn-fold'], // conv/linear then batchnorm, with and without bias
   [foldInputNormalize, 'bn-fold'], // normalize then an unpadded conv
+  [foldGlobalPool, 'resnet-blocks'], // global_avgpool -> flatten -> fc
   [fuseEpilogues, 'resnet-blocks'], // relu and the residual add into the convs
 ];
 

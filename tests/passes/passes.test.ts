@@ -5,6 +5,7 @@ import { verifyGraph } from '../../compiler/ir/verify.ts';
 import {
   EVAL_PIPELINE,
   foldBatchNorm,
+  foldGlobalPool,
   foldInputNormalize,
   fuseEpilogues,
   lowerNormalizers,
@@ -114,6 +115,50 @@ describe('merge-affines and fold-input-normalize', () => {
 
   test('but not into a padded conv, where padding would see the shift', () => {
     expect(ops(foldInputNormalize.run(mergeAffinesPass.run(affineChain(1))))).toEqual(['channel_affine', 'conv']);
+  });
+});
+
+describe('fold-global-pool', () => {
+  /** x [N, C, H, W] -> global_avgpool -> flatten -> linear(out), the pool optionally read twice. */
+  function head(channels: number, h: number, w: number, out: number, poolReadTwice = false) {
+    const rand = seeded(5);
+    const b = new GraphBuilder('eval');
+    const x = b.input('x', { dtype: 'f32', shape: ['N', channels, h, w] });
+    const pool = b.add('global_avgpool', [x], {});
+    const flat = b.add('reshape', [pool], { shape: ['N', channels] });
+    const fc = b.add('linear', [flat, tensor(b, 'fc.weight', [out, channels], rand), tensor(b, 'fc.bias', [out], rand)], { epilogue: [] });
+    b.output('y', fc);
+    if (poolReadTwice) b.output('pooled', pool);
+    return b.finish();
+  }
+
+  test('the pool and flatten fold into the linear, whose weight is repeated over the positions and divided by their count', () => {
+    const before = head(3, 2, 2, 4);
+    const g = foldGlobalPool.run(before);
+    expect(ops(g)).toEqual(['reshape', 'linear']);
+    expect(verifyGraph(g)).toEqual([]);
+    const reshape = g.nodes.find((n) => n.op === 'reshape') as Node<'reshape'>;
+    expect(reshape.attrs.shape).toEqual(['N', 12]);
+    expect(g.nodes[reshape.inputs[0]!]!.op).toBe('input');
+    const folded = g.tensors.get('fc.weight.pool_folded')!;
+    expect(folded.type.shape).toEqual([4, 12]);
+    const original = before.data.get('fc.weight')!;
+    const data = g.data.get(folded.name)!;
+    // One sample by hand: the folded linear on x equals the linear on x's per-channel means.
+    const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1));
+    for (let o = 0; o < 4; o++) {
+      let pooled = 0;
+      for (let c = 0; c < 3; c++) pooled += original[o * 3 + c]! * ((x[c * 4]! + x[c * 4 + 1]! + x[c * 4 + 2]! + x[c * 4 + 3]!) / 4);
+      let flat = 0;
+      for (let i = 0; i < 12; i++) flat += data[o * 12 + i]! * x[i]!;
+      expect(flat).toBeCloseTo(pooled, 6);
+    }
+  });
+
+  test('not when something else reads the pool, nor when the folded weight would be large', () => {
+    expect(ops(foldGlobalPool.run(head(3, 2, 2, 4, true)))).toEqual(['global_avgpool', 'reshape', 'linear']);
+    // 64 channels at 8x8 into 100 outputs: 400K floats instead of 6.4K.
+    expect(ops(foldGlobalPool.run(head(64, 8, 8, 100)))).toEqual(['global_avgpool', 'reshape', 'linear']);
   });
 });
 
