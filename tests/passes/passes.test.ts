@@ -155,10 +155,13 @@ describe('fold-global-pool', () => {
     }
   });
 
-  test('not when something else reads the pool, nor when the folded weight would be large', () => {
+  test('not when something else reads the pool, nor when the folded weight or its sums would be large', () => {
     expect(ops(foldGlobalPool.run(head(3, 2, 2, 4, true)))).toEqual(['global_avgpool', 'reshape', 'linear']);
     // 64 channels at 8x8 into 100 outputs: 400K floats instead of 6.4K.
     expect(ops(foldGlobalPool.run(head(64, 8, 8, 100)))).toEqual(['global_avgpool', 'reshape', 'linear']);
+    // 32 channels at 16x16 into 10: a small weight, but sums of 8192 terms, which lose accuracy in f32.
+    expect(ops(foldGlobalPool.run(head(32, 16, 16, 10)))).toEqual(['global_avgpool', 'reshape', 'linear']);
+    expect(ops(foldGlobalPool.run(head(16, 16, 16, 10)))).toEqual(['reshape', 'linear']);
   });
 });
 
