@@ -32,8 +32,9 @@ export interface ChromiumJob {
 }
 
 // Settled: two windows in a row in which all the browser's processes
-// together used under a tenth of one core. Within the cap a launch here
-// settles in 2-4 s; past it the page opens anyway and the record says so.
+// together used under a tenth of one core. A launch here settles 1.5-2 s
+// after it is up; past the cap the page opens anyway (browserSettleMs says
+// how long it waited).
 const SETTLE_WINDOW_MS = 250;
 const SETTLE_QUIET_MS = 25;
 const SETTLE_WINDOWS = 2;
