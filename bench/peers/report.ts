@@ -219,6 +219,13 @@ function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim().length > 0) ?? text).trim();
 }
 
+/** How long the browsers of the measured launches took to settle before their page opened, where they did. */
+function settleRange(records: readonly RunRecord[]): string {
+  const waits = records.flatMap((r) => (r.ok && typeof r.browserSettleMs === 'number' ? [r.browserSettleMs] : []));
+  if (waits.length === 0) return '';
+  return `; the browsers settled ${(Math.min(...waits) / 1000).toFixed(1)}-${(Math.max(...waits) / 1000).toFixed(1)} s after launch`;
+}
+
 /** The WebGPU adapter each environment reported. */
 function adapters(records: readonly RunRecord[]): string {
   const seen = new Map<Environment, string>();
@@ -241,7 +248,7 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
     'weights (`bench/models/<model>/`, written by `scripts/golden/bench_models.py`) and runs the same batch, and',
     "every output is checked against PyTorch's. Each system runs each model in a fresh process (Node) or a",
     'freshly launched browser (Chromium), one at a time; the page opens once that browser has settled (its',
-    'processes idle, about 2 s after launch), as a user opens a page in a browser that is already running,',
+    'processes idle), as a user opens a page in a browser that is already running,',
     'and cold starts with the page opened the moment the browser is up are given beside those. Latency is',
     'the median of the timed runs after untimed warm-up runs, each run uploading the input and reading the',
     'output back. Ratios are regc ÷ peer: below 1 regc is faster or smaller. Timings move by about ±20%',
@@ -252,7 +259,7 @@ export function renderSection(run: BenchRun, notes: readonly string[] = []): str
     '```',
     '',
     `Measured ${meta.date} on ${meta.machine.cpu} (${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB), load average ${load(meta.machine.loadAverage.start)} at the start and ` +
-      `${load(meta.machine.loadAverage.end)} at the end; ${meta.runs} timed runs after ${meta.warmup} warm-up runs${(meta.coldLaunches ?? 1) > 1 ? `; Chromium cold starts from ${meta.coldLaunches} launches each` : ''}${(meta.atLaunchLaunches ?? 0) > 0 ? ` and ${meta.atLaunchLaunches} more opening the page right after launch` : ''}; the whole run took ${Math.round(meta.wallSeconds)} s. ` +
+      `${load(meta.machine.loadAverage.end)} at the end; ${meta.runs} timed runs after ${meta.warmup} warm-up runs${(meta.coldLaunches ?? 1) > 1 ? `; Chromium cold starts from ${meta.coldLaunches} launches each` : ''}${(meta.atLaunchLaunches ?? 0) > 0 ? ` and ${meta.atLaunchLaunches} more opening the page right after launch` : ''}${settleRange(run.records)}; the whole run took ${Math.round(meta.wallSeconds)} s. ` +
       `${adapters(run.records)}. Node ${meta.node}${meta.chromium ? `, ${meta.chromium}` : ''}; ` +
       Object.entries(meta.versions)
         .map(([name, version]) => `${name} ${version}`)

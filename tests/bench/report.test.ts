@@ -95,8 +95,8 @@ describe('report', () => {
       meta: { ...run.meta, coldLaunches: 3, atLaunchLaunches: 2 },
       records: [
         ok('regc', 'mlp', 50),
-        chromium('regc', { coldStartLaunchesMs: [700, 600, 650], coldStartAtLaunchMs: [1100, 1300] }),
-        chromium('tfjs-webgpu', { coldStartLaunchesMs: [3000, 3200, 3100], coldStartAtLaunchMs: [6000] }),
+        chromium('regc', { coldStartLaunchesMs: [700, 600, 650], coldStartAtLaunchMs: [1100, 1300], browserSettleMs: 1620 }),
+        chromium('tfjs-webgpu', { coldStartLaunchesMs: [3000, 3200, 3100], coldStartAtLaunchMs: [6000], browserSettleMs: 1870 }),
       ],
     };
     const section = renderSection(both, []);
@@ -107,6 +107,7 @@ describe('report', () => {
     const settled = section.slice(section.indexOf('### Cold start\n'), section.indexOf('### Cold start right after launch'));
     expect(settled).toContain('| cnn | 650 (600-700) | 3100 (3000-3200) | 0.21× |');
     expect(section).toContain('and 2 more opening the page right after launch');
+    expect(section).toContain('; the browsers settled 1.6-1.9 s after launch;');
     // A run with no Chromium has no such figure at all.
     expect(renderSection(run, [])).not.toContain('right after launch');
   });

@@ -3,8 +3,8 @@
 // with WebGPU on the flags the browser tests use.
 //
 // Where the page starts matters here: a Chromium that has just launched goes
-// on working for about two seconds after its first page is up (about 1.5 s of
-// processor time, on an empty page too), and on two cores that work competes
+// on working for about a second after it is up (about 1.5 s of processor
+// time, on an empty page too), and on two cores that work competes
 // with whatever the page does. A user opens a page in a browser that is
 // already running, so by default the browser is left to settle on its blank
 // page (its processes idle) before the bench page is opened; 'at-launch'
