@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import type { BundleFiles } from './bundle-files.ts';
+import { ESM_MODULE_MARKER } from './output-path.ts';
 
 const RUNTIME_DIR = fileURLToPath(new URL('../../runtime/bundle/', import.meta.url));
 
@@ -52,5 +53,6 @@ export async function load(device) {
     write: false,
     legalComments: 'none',
   });
-  return result.outputFiles[0]!.text;
+  // The marker line lets a later compile recognise the file as its own output.
+  return ESM_MODULE_MARKER + result.outputFiles[0]!.text;
 }
