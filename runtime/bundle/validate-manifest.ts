@@ -21,8 +21,10 @@ export const MANIFEST_LIMITS = {
   maxWorkgroupSize: 1024,
   /** Dims values per dispatch: with the batch size, at most 64 u32s, the 256 bytes of one uniform block. */
   maxParams: 63,
-  /** Characters of one shader's text in the manifest (`code`). */
+  /** Characters of one shader's text in the manifest (`code`), and bytes of a shader file. */
   maxShaderCode: 1 << 20,
+  /** Bytes of manifest.json (16 MiB). */
+  maxManifestBytes: 16 << 20,
 };
 
 type Json = unknown;

@@ -72,7 +72,9 @@ export function readSafetensorsHeader(file: Uint8Array): SafetensorsHeader {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    fail(`the header is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    // The parser's message quotes the header; only where it failed is said.
+    const at = error instanceof Error ? /at position (\d+)/.exec(error.message) : null;
+    fail(`the header is not valid JSON${at ? ` (at character ${at[1]} of the header)` : ''}`);
   }
   if (!isPlainObject(json)) fail('the header is not a JSON object');
 
