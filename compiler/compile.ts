@@ -22,6 +22,8 @@ export interface CompileOptions {
   /** Stored tensors from a weight file, by name; initialised when omitted. */
   readonly weights?: ReadonlyMap<string, GivenTensor>;
   readonly weightsPath?: string;
+  /** Accept weight-file tensors holding NaN or Inf (refused by default: every output would be NaN). */
+  readonly allowNonFinite?: boolean;
   readonly seed?: number;
   /** Run only the passes eval semantics need (no folding or fusion). */
   readonly noOpt?: boolean;
@@ -57,7 +59,7 @@ export function compileSource(text: string, path: string, options: CompileOption
 
   const sink = new DiagnosticSink(path);
   const model = pickModel(parsed.program, options.model);
-  const weights = new WeightSource(options.weights, options.seed ?? 0);
+  const weights = new WeightSource(options.weights, options.seed ?? 0, { allowNonFinite: options.allowNonFinite ?? false });
   const trainGraph = lowerModel(model, { program: parsed.program, source, sink, weights });
   if (trainGraph) weights.check(options.weightsPath ?? 'the weight file');
   diagnostics = sortDiagnostics([...diagnostics, ...sink.diagnostics]);

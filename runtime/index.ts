@@ -4,7 +4,7 @@
 import { memorySource, urlSource, type BundleSource, type InMemoryBundle } from './bundle/bundle-source.ts';
 import { loadBundleFrom, type BundleLoadOptions, type LoadedBundle } from './bundle/load-bundle.ts';
 
-export type { BundleLoadOptions, LoadedBundle, OutputTensor, PipelineChoice, RunOptions } from './bundle/load-bundle.ts';
+export type { BundleLoadOptions, LoadedBundle, OutputTensor, PipelineChoice, RunInput, RunOptions, ShapedInput } from './bundle/load-bundle.ts';
 export type { Manifest } from './bundle/manifest.ts';
 export type { BundleSource, InMemoryBundle } from './bundle/bundle-source.ts';
 export { BundleError, validateManifest } from './bundle/validate-manifest.ts';

@@ -1,10 +1,9 @@
 // `regc compile SPEC -o DIR`: spec -> bundle (manifest, WGSL, weights).
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { hasErrors } from '../../diagnostics/diagnostic.ts';
 import { renderDiagnostics, renderSummary } from '../../diagnostics/render.ts';
 import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
-import { writeBundleFolder } from '../../compiler/bundle/write-bundle-node.ts';
+import { OutputPathError, planFolderOutput, planModuleOutput, writeFolderOutput, writeModuleOutput, type FolderPlan, type ModulePlan } from '../../compiler/bundle/output-path.ts';
 import { compileSource, ModelChoiceError } from '../../compiler/compile.ts';
 import { WeightFileError } from '../../compiler/lower/weight-source.ts';
 import { printGraph } from '../../compiler/ir/print.ts';
@@ -37,6 +36,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     weights: { type: 'string', short: 'w', valueName: 'file', description: 'safetensors file with the model\'s parameters (PyTorch state_dict names)' },
     model: { type: 'string', valueName: 'name', description: 'which model to compile when the file has several' },
     format: { type: 'string', valueName: 'format', choices: ['folder', 'esm'], default: 'folder', description: 'folder: manifest + files; esm: one importable JavaScript module' },
+    force: { type: 'boolean', description: 'replace an existing regc bundle at --output even when it holds other files (never anything else)' },
     'no-opt': { type: 'boolean', description: 'skip the optimising passes (folding, fusion)' },
     'disable-pass': { type: 'string', valueName: 'names', description: 'comma-separated passes to skip' },
     'no-quick-kernels': { type: 'boolean', description: 'leave out the quick-compiling twins of matmul/conv kernels (smaller bundle, slower first run)' },
@@ -44,6 +44,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     'dump-ir': { type: 'boolean', description: 'print the IR after lowering and after each pass to stdout' },
     seed: { type: 'string', valueName: 'n', default: '0', description: 'seed for initial weights when --weights is not given' },
     'max-batch': { type: 'string', valueName: 'n', default: '4096', description: 'largest batch size the bundle accepts' },
+    'allow-non-finite': { type: 'boolean', description: 'accept --weights tensors that hold NaN or Inf (refused by default)' },
     color: COLOR_OPTION,
   },
   positionals: { name: 'SPEC', min: 1, max: 1 },
@@ -71,6 +72,17 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got \`${options.seed}\``, undefined, 'compile');
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new UsageError(`--max-batch must be a positive integer, got \`${options['max-batch']}\``, undefined, 'compile');
 
+    // Check the output path before compiling: a refused path fails fast, and
+    // nothing is created until the bundle is written.
+    let plan: FolderPlan | ModulePlan | undefined;
+    if (options.output) {
+      try {
+        plan = options.format === 'esm' ? await planModuleOutput(options.output) : await planFolderOutput(options.output, { force: options.force });
+      } catch (e) {
+        return reportOutputError(e, options.output, io, color);
+      }
+    }
+
     const read = await readSource(positionals[0]!, io);
     if (!read.ok) {
       io.stderr.write(renderError(read.message, {}, color));
@@ -86,7 +98,10 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
           weights.set(name, { shape: t.shape, dtype: t.dtype, data: t.dtype === 'BOOL' ? undefined : data });
         }
       } catch (e) {
-        const message = e instanceof TensorFileError ? e.message : `cannot read \`${options.weights}\`: ${(e as Error).message}`;
+        // Worded as read-source.ts words a spec it cannot read.
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+        const message = e instanceof TensorFileError ? e.message : `cannot read weights file \`${options.weights}\`: ${why}`;
         io.stderr.write(renderError(message, {}, color));
         return EXIT_PROBLEMS;
       }
@@ -95,7 +110,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     try {
       result = compileSource(read.source.text, read.source.path, {
       ...(options.model ? { model: options.model } : {}),
-      ...(weights ? { weights, weightsPath: options.weights } : {}),
+      ...(weights ? { weights, weightsPath: options.weights, allowNonFinite: options['allow-non-finite'] ?? false } : {}),
       seed,
       maxBatch,
       noOpt: options['no-opt'],
@@ -122,16 +137,33 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     }
     if (hasErrors(result.diagnostics) || !result.bundle) return EXIT_PROBLEMS;
     progress(`compiled ${result.bundle.manifest.model}: ${result.bundle.manifest.dispatches.length} dispatches, ${result.bundle.shaders.size} shaders, ${result.bundle.weights.size} weight tensors`);
-    if (!options.output) return EXIT_OK;
+    if (!plan || !options.output) return EXIT_OK;
     const files = bundleFiles(result.bundle);
-    if (options.format === 'esm') {
-      const { esmModule } = await import('../../compiler/bundle/esm-module.ts');
-      await mkdir(dirname(options.output), { recursive: true });
-      await writeFile(options.output, await esmModule(files));
-    } else {
-      await writeBundleFolder(options.output, files);
+    try {
+      if (plan.kind === 'module') {
+        const { esmModule } = await import('../../compiler/bundle/esm-module.ts');
+        await writeModuleOutput(plan, await esmModule(files));
+      } else {
+        await writeFolderOutput(plan, files);
+      }
+    } catch (e) {
+      return reportOutputError(e, options.output, io, color);
     }
     progress(`wrote ${options.output}`);
     return EXIT_OK;
   },
 });
+
+/** Renders a refused or failed write of the output path; exit status 1. */
+function reportOutputError(e: unknown, path: string, io: { stderr: { write(text: string): void } }, color: boolean): number {
+  if (e instanceof OutputPathError) {
+    io.stderr.write(renderError(e.message, { help: e.help }, color));
+    return EXIT_PROBLEMS;
+  }
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') {
+    io.stderr.write(renderError(`cannot write \`${path}\`: ${(e as Error).message}`, {}, color));
+    return EXIT_PROBLEMS;
+  }
+  throw e;
+}

@@ -9,6 +9,7 @@ import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
 import { renderError } from '../report.ts';
 import { randomInputs } from '../random-input.ts';
+import { checkInputDtype, checkInputShapes, type RunInput } from '../../runtime/bundle/input-shapes.ts';
 
 export const runCommand = defineCommand({
   name: 'run',
@@ -31,6 +32,7 @@ input of the batch size given with --batch.`,
       default: 'tiered',
       description: 'tiered: start on the quick-compiling kernels; fast: compile the fast ones first; quick: only the quick ones',
     },
+    'allow-non-finite': { type: 'boolean', description: 'run even when weights hold NaN or Inf (refused by default)' },
     color: COLOR_OPTION,
   },
   positionals: { name: 'DIR', min: 1, max: 1 },
@@ -47,18 +49,49 @@ input of the batch size given with --batch.`,
     try {
       const { device, adapterInfo, backend } = await requestNodeDevice();
       const t0 = performance.now();
-      const bundle = await loadBundleFrom(folderSource(positionals[0]!), device, { pipelines: options.pipelines as PipelineChoice });
+      const bundle = await loadBundleFrom(folderSource(positionals[0]!), device, {
+        pipelines: options.pipelines as PipelineChoice,
+        allowNonFinite: options['allow-non-finite'] ?? false,
+      });
       const loadMs = performance.now() - t0;
       const manifest = bundle.manifest;
-      const inputs: Record<string, Float32Array> = {};
+      const inputs: Record<string, RunInput> = {};
       if (options.random) {
         for (const [name, t] of Object.entries(randomInputs(manifest, batch, Number(options.seed)))) inputs[name] = t.data;
       } else {
         const files = namedFiles(options.input!, manifest.inputs.map((p) => p.name));
+        // Every input's dtype and shape is checked against the manifest, all problems at once.
+        const problems: string[] = [];
+        const shapes: Record<string, readonly number[]> = {};
         for (const [name, path] of files) {
-          const tensor = await readNpyFile(path);
-          if (!(tensor.data instanceof Float32Array)) throw new TensorFileError('npy', `${path} holds ${tensor.dtype}; the model takes float32`);
-          inputs[name] = tensor.data;
+          let tensor: Awaited<ReturnType<typeof readNpyFile>>;
+          try {
+            tensor = await readNpyFile(path);
+          } catch (e) {
+            if (e instanceof TensorFileError) throw e;
+            const code = (e as NodeJS.ErrnoException).code;
+            const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+            io.stderr.write(renderError(`cannot read input file \`${path}\`: ${why}`, {}, color));
+            bundle.destroy();
+            return EXIT_PROBLEMS;
+          }
+          shapes[name] = tensor.shape;
+          const dtypeProblem = checkInputDtype(name, tensor.dtype);
+          if (dtypeProblem || !(tensor.data instanceof Float32Array)) {
+            problems.push(`${path}: ${dtypeProblem ?? `input \`${name}\` holds ${tensor.dtype}; the model takes float32`}`);
+            continue;
+          }
+          inputs[name] = { data: tensor.data, shape: tensor.shape };
+        }
+        const checked = checkInputShapes(manifest.inputs, shapes);
+        problems.push(...checked.problems);
+        if (problems.length > 0) {
+          const declared = manifest.inputs.map((p) => `${p.name}: f32[${p.shape.join(', ')}]`).join(', ');
+          io.stderr.write(
+            renderError(`the input${files.size === 1 ? ' does' : 's do'} not fit ${manifest.model}`, { notes: problems, help: `the model takes ${declared}; N is the batch size, the same for every input` }, color),
+          );
+          bundle.destroy();
+          return EXIT_PROBLEMS;
         }
       }
       const t1 = performance.now();
@@ -108,7 +141,9 @@ function describeOutput(name: string, shape: readonly number[], data: Float32Arr
   for (let r = 0; r < Math.min(rows, 8); r++) {
     const row = Array.from(data.subarray(r * perRow, (r + 1) * perRow));
     const shown = row.slice(0, 10).map((v) => v.toFixed(4)).join(' ');
-    const argmax = row.indexOf(Math.max(...row));
+    // Math.max is NaN when any value is: say so rather than print `argmax -1`.
+    const nan = row.some((v) => Number.isNaN(v));
+    const argmax = nan ? 'n/a (NaN in output)' : String(row.indexOf(Math.max(...row)));
     lines.push(`  [${r}] ${shown}${row.length > 10 ? ' ...' : ''}${shape.length === 2 ? `  argmax ${argmax}` : ''}`);
   }
   if (rows > 8) lines.push(`  ... ${rows - 8} more`);

@@ -1,6 +1,7 @@
 // Where stored tensors' values come from: a weight file the user gave
 // (checked against what the spec declares) or PyTorch's initialisers.
 import type { TensorRole } from '../ir/types.ts';
+import { describeNonFinite, nonFiniteIn } from '../../runtime/io/non-finite.ts';
 import { materialiseInit, Rng, seedFor, type Init } from './init.ts';
 
 export interface GivenTensor {
@@ -33,6 +34,7 @@ export class WeightSource {
   constructor(
     private readonly given: ReadonlyMap<string, GivenTensor> | undefined,
     private readonly seed: number,
+    private readonly options: { readonly allowNonFinite?: boolean } = {},
   ) {}
 
   /** The values of a declared tensor: from the file when given (checked later), else initialised. */
@@ -44,7 +46,11 @@ export class WeightSource {
     return materialiseInit(init, count, new Rng(seedFor(this.seed, tensor.name)));
   }
 
-  /** Throws WeightFileError listing every missing, extra, misshaped or unreadable tensor of a given file. */
+  /**
+   * Throws WeightFileError listing every missing, extra, misshaped or
+   * unreadable tensor of a given file, and every one holding NaN or Inf
+   * unless the allowNonFinite option is set.
+   */
   check(weightsPath: string): void {
     if (!this.given) return;
     const problems: string[] = [];
@@ -59,6 +65,9 @@ export class WeightSource {
         problems.push(`tensor \`${d.name}\` has shape [${g.shape.join(', ')}], the spec needs [${d.shape.join(', ')}]`);
       } else if (!g.data) {
         problems.push(`tensor \`${d.name}\` has dtype ${g.dtype}, which cannot be read as numbers`);
+      } else if (!this.options.allowNonFinite) {
+        const report = nonFiniteIn(d.name, g.data);
+        if (report) problems.push(`${describeNonFinite(report)}: NaN or Inf weights make every output NaN (--allow-non-finite compiles it anyway)`);
       }
     }
     for (const name of this.given.keys()) {

@@ -5,15 +5,18 @@
 // that is still compiling, so the GPU works while the compiler does.
 // Activation buffers and bind groups are made per batch size on first use
 // and cached.
-import { readSafetensors } from '../io/safetensors.ts';
+import { MAX_HEADER_BYTES, readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
 import { USUAL_WEIGHTS_FILE, type DispatchSpec, type Manifest, type ShaderSpec, type TensorPort } from './manifest.ts';
 import { currentVariant, firstCompileOf, preparePipeline, shaderTiers, type DispatchVariantNow, type PipelineChoice, type PipelineTable } from './pipeline-tiers.ts';
 import { checkedGpuWork } from './error-scopes.ts';
 import { quadsAreConsecutive } from './quad-probe.ts';
-import { BundleError, validateManifest } from './validate-manifest.ts';
+import { BundleError, MANIFEST_LIMITS, validateManifest } from './validate-manifest.ts';
+import { checkInputShapes, type RunInput } from './input-shapes.ts';
+import { describeNonFinite, nonFiniteIn, type NonFiniteReport } from '../io/non-finite.ts';
 
 export type { PipelineChoice } from './pipeline-tiers.ts';
+export type { RunInput, ShapedInput } from './input-shapes.ts';
 
 export interface RunOptions {
   /** The batch size; inferred from the inputs' lengths when omitted. */
@@ -27,7 +30,12 @@ export interface OutputTensor {
 
 export interface LoadedBundle {
   readonly manifest: Manifest;
-  run(inputs: Readonly<Record<string, Float32Array>>, options?: RunOptions): Promise<Record<string, OutputTensor>>;
+  /**
+   * Each input is a Float32Array of the declared shape's values, or
+   * `{ data, shape }`, whose shape must match the declared one (with N the
+   * same across all inputs).
+   */
+  run(inputs: Readonly<Record<string, RunInput>>, options?: RunOptions): Promise<Record<string, OutputTensor>>;
   /**
    * Resolves once every pipeline the bundle will run with is compiled: with
    * 'tiered' when the background compiles are done and every dispatch runs
@@ -54,9 +62,40 @@ function portElements(port: TensorPort, n: number): number {
   return shapeAt(port, n).reduce((p, d) => p * d, 1);
 }
 
+/** The cap on the usual weights file, read before the manifest can bound it (2 GiB). */
+const EARLY_WEIGHTS_MAX_BYTES = 2 ** 31;
+
+/**
+ * The most bytes the manifest's weights file can need: the length field, the
+ * largest header, and every weight buffer's elements at the widest dtype (F64).
+ */
+function weightsFileBound(manifest: Manifest): number {
+  let elements = 0;
+  for (const b of manifest.buffers) if (b.kind === 'weight') elements += b.elements;
+  return 8 + MAX_HEADER_BYTES + elements * 8;
+}
+
+/** Where a JSON.parse error happened, as line and column, without the text it quotes. */
+function jsonErrorPlace(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  if (/Unexpected end of JSON input/.test(message)) return ': it ends too early';
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return '';
+  const position = Math.min(Number(at[1]), text.length);
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return ` (line ${line}, column ${column})`;
+}
+
 export interface BundleLoadOptions {
   /** Default 'tiered'. */
   readonly pipelines?: PipelineChoice;
+  /**
+   * Load weights that hold NaN or Inf. By default such a bundle is refused
+   * (a BundleError naming every such tensor): its every output would be NaN.
+   */
+  readonly allowNonFinite?: boolean;
 }
 
 /**
@@ -71,18 +110,31 @@ export async function loadBundleFrom(
 ): Promise<LoadedBundle> {
   const pendingDevice = Promise.resolve(deviceOrPending);
   pendingDevice.catch(() => undefined); // a bad manifest is reported first; the device's error is awaited below
-  const manifestText = source.readText('manifest.json');
-  // Asked for with the manifest, under the name the compiler gives it (see USUAL_WEIGHTS_FILE).
-  const usualWeights = source.readBytes(USUAL_WEIGHTS_FILE);
+  const manifestText = source.readText('manifest.json', MANIFEST_LIMITS.maxManifestBytes);
+  // Asked for with the manifest, under the name the compiler gives it (see
+  // USUAL_WEIGHTS_FILE), before the manifest can say how large it may be: so
+  // under a generous absolute cap, and its length checked against the
+  // manifest's bound once that is known (weightsFileBound).
+  const usualWeights = source.readBytes(USUAL_WEIGHTS_FILE, EARLY_WEIGHTS_MAX_BYTES);
   usualWeights.catch(() => undefined); // a bundle with other weights, or a bad manifest, never awaits it
   let raw: unknown;
+  let text = '';
   try {
-    raw = JSON.parse(await manifestText);
+    text = await manifestText;
+    raw = JSON.parse(text);
   } catch (e) {
     if (e instanceof BundleError) throw e;
-    throw new BundleError(`${source.description}: manifest.json is not valid JSON: ${(e as Error).message}`);
+    // The parser's message quotes the text; only where it failed is said.
+    throw new BundleError(`${source.description}: manifest.json is not valid JSON${jsonErrorPlace(e, text)}`);
   }
   const manifest = validateManifest(raw);
+  const weightsBound = weightsFileBound(manifest);
+  const checkWeights = (bytes: Uint8Array): Uint8Array => {
+    if (bytes.length > weightsBound) {
+      throw new BundleError(`${source.description}: ${manifest.weightsFile} is ${bytes.length} bytes, more than the ${weightsBound} bytes the manifest's weights can take`);
+    }
+    return bytes;
+  };
   const choice = options.pipelines ?? 'tiered';
 
   // Quad-shared kernels only after the device has shown it runs them: at load
@@ -101,9 +153,9 @@ export async function loadBundleFrom(
   // would only compete with it, for the network and, on SwiftShader, for the
   // processor.
   // A shader's text is in the manifest (`code`) where the compiler put it there for the first run.
-  const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => s.code ?? source.readText(s.file)));
+  const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => s.code ?? source.readText(s.file, MANIFEST_LIMITS.maxShaderCode)));
   const firstTexts = readShaders(firstShaders);
-  const weightBytes = manifest.weightsFile === USUAL_WEIGHTS_FILE ? usualWeights : source.readBytes(manifest.weightsFile);
+  const weightBytes = (manifest.weightsFile === USUAL_WEIGHTS_FILE ? usualWeights : source.readBytes(manifest.weightsFile, weightsBound)).then(checkWeights);
   weightBytes.catch(() => undefined); // awaited below
   const shaderTexts = new Map<string, string>();
   (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));
@@ -149,7 +201,7 @@ export async function loadBundleFrom(
   const weightBuffers = new Map<number, GPUBuffer>();
   try {
     const weights = readSafetensors(await weightBytes);
-    await checkedGpuWork(device, what, () => uploadWeights(device, manifest, weights, weightBuffers));
+    await checkedGpuWork(device, what, () => uploadWeights(device, manifest, weights, weightBuffers, options.allowNonFinite ?? false));
   } catch (e) {
     for (const buffer of weightBuffers.values()) buffer.destroy();
     throw e;
@@ -158,7 +210,27 @@ export async function loadBundleFrom(
 }
 
 /** One buffer per weight tensor, each checked against the manifest before it is made. */
-function uploadWeights(device: GPUDevice, manifest: Manifest, weights: ReturnType<typeof readSafetensors>, weightBuffers: Map<number, GPUBuffer>): void {
+function uploadWeights(
+  device: GPUDevice,
+  manifest: Manifest,
+  weights: ReturnType<typeof readSafetensors>,
+  weightBuffers: Map<number, GPUBuffer>,
+  allowNonFinite: boolean,
+): void {
+  // Every tensor is checked before any buffer is made, so the error lists them all.
+  const nonFinite: NonFiniteReport[] = [];
+  for (const spec of manifest.buffers) {
+    if (spec.kind !== 'weight' || allowNonFinite) continue;
+    const tensor = weights.tensors.get(spec.tensor);
+    if (!(tensor?.data instanceof Float32Array)) continue; // reported below
+    const report = nonFiniteIn(spec.tensor, tensor.data);
+    if (report) nonFinite.push(report);
+  }
+  if (nonFinite.length > 0) {
+    throw new BundleError(
+      `${manifest.weightsFile}: ${nonFinite.length} weight tensor${nonFinite.length === 1 ? ' holds' : 's hold'} NaN or Inf, which would make every output NaN:\n  ${nonFinite.map(describeNonFinite).join('\n  ')}\n(load with allowNonFinite: true, or \`regc run --allow-non-finite\`, to run it anyway)`,
+    );
+  }
   for (const spec of manifest.buffers) {
     if (spec.kind !== 'weight') continue;
     const tensor = weights.tensors.get(spec.tensor);
@@ -232,9 +304,9 @@ class Runner implements LoadedBundle {
     return Promise.all([...this.table.firstCompiles.values(), this.startBackground()]).then(() => undefined);
   }
 
-  run(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
+  run(inputs: Readonly<Record<string, RunInput>>, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
     // Runs share per-batch buffers: serialise them.
-    const next = this.queue.then(() => this.runNow(inputs, options));
+    const next = this.queue.then(() => this.runNow(this.plainInputs(inputs, options), options));
     this.queue = next.catch(() => undefined);
     // The background starts in a later task, not in a reaction to this run's
     // promise: reactions run before the caller's `await` resumes, and in a
@@ -243,6 +315,30 @@ class Runner implements LoadedBundle {
     const startLater = () => void setTimeout(() => void this.startBackground().catch(() => undefined), 0);
     next.then(startLater, startLater);
     return next;
+  }
+
+  /** The inputs' data, after checking the shapes of those given with one (see input-shapes.ts). */
+  private plainInputs(inputs: Readonly<Record<string, RunInput>>, options: RunOptions): Record<string, Float32Array> {
+    const plain: Record<string, Float32Array> = {};
+    const shapes: Record<string, readonly number[]> = {};
+    for (const [name, input] of Object.entries(inputs)) {
+      if (input instanceof Float32Array || input === undefined || input === null || typeof input !== 'object' || !('data' in input)) {
+        plain[name] = input as Float32Array;
+        continue;
+      }
+      const { data, shape } = input;
+      if (!(data instanceof Float32Array)) throw new BundleError(`input ${name}: data must be a Float32Array`);
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+        throw new BundleError(`input ${name}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+      }
+      const count = shape.reduce((p, d) => p * d, 1);
+      if (count !== data.length) throw new BundleError(`input ${name}: shape [${shape.join(', ')}] has ${count} values, the data ${data.length}`);
+      plain[name] = data;
+      shapes[name] = shape;
+    }
+    const checked = checkInputShapes(this.manifest.inputs, shapes, options.batch);
+    if (checked.problems.length > 0) throw new BundleError(checked.problems.join('\n'));
+    return plain;
   }
 
   private batchOf(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions): number {
