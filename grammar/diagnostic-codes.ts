@@ -52,4 +52,24 @@ export const grammarDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
       'octal (`0o17`). A number directly followed by letters (`3x`) is also invalid.',
     example: 'train M {\n  optimizer sgd(lr=1e)\n}',
   },
+  {
+    code: 'E0106',
+    title: 'brackets nested too deeply',
+    explanation:
+      'Brackets (`(`, `[` and `{`, in any mix) nest more than 256 levels deep. The compiler reads nested ' +
+      'brackets recursively, so it refuses such a file rather than run out of stack; the error marks the ' +
+      'bracket that opens level 257, and the rest of the file is not checked. No real spec comes near the ' +
+      'limit: a generated file that does should name intermediate values instead.',
+    example: `model M {\n  input x: f32[N, 4]\n  fc: linear(${'('.repeat(260)}10${')'.repeat(260)})\n}`,
+  },
+  {
+    code: 'E0107',
+    title: 'expression too long',
+    explanation:
+      'An expression has more than 1024 terms joined by `+`, `-`, `*` or `/` (the terms of the expressions ' +
+      'it is nested in count too). Each operator nests the tree one level deeper, so the compiler refuses ' +
+      'such an expression rather than run out of stack; the error marks the operator after term 1024, and ' +
+      'the rest of the file is not checked.',
+    example: `model M {\n  input x: f32[N, 4]\n  fc: linear(${Array(1100).fill('1').join(' + ')})\n}`,
+  },
 ];

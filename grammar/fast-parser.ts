@@ -19,6 +19,7 @@
 import { EOF } from 'chevrotain';
 import type * as A from './ast.ts';
 import { kindOf, lexFast, type FastTokens } from './fast-lexer.ts';
+import { findLimitBreach } from './limits.ts';
 import { parseNumberLiteral } from './number-literal.ts';
 import type { Position, SourceFile, Span } from './source.ts';
 import { decodeStringLiteral } from './string-literal.ts';
@@ -28,6 +29,9 @@ import * as t from './tokens.ts';
 export function parseFast(source: SourceFile): A.Program | undefined {
   const tokens = lexFast(source.text);
   if (tokens === undefined) return undefined;
+  // Too deep or too long: parse() reports it from the chevrotain tokens.
+  const kinds = tokens.kinds;
+  if (findLimitBreach(tokens.count, (i) => kinds[i]!) !== undefined) return undefined;
   try {
     return new FastParser(tokens, source).file();
   } catch (error) {

@@ -6,6 +6,7 @@ import { sortDiagnostics, type Diagnostic, type Label } from '../diagnostics/dia
 import type { Program } from './ast.ts';
 import { BracketTracker } from './bracket-tracker.ts';
 import { parseFast } from './fast-parser.ts';
+import { describeBreach, findLimitBreach } from './limits.ts';
 import { describeInvalidNumber, parseNumberLiteral } from './number-literal.ts';
 import { parseTokens, regParser } from './parser.ts';
 import { SourceFile, type Span } from './source.ts';
@@ -34,6 +35,16 @@ export function parseWithRecovery(source: SourceFile): ParseResult {
   const lexed = t.regLexer.tokenize(source.text);
   const comments = lexed.groups['comments'] ?? [];
   reportLexicalErrors(lexed.errors, [...lexed.tokens, ...comments], report);
+  // Nesting or an expression past the limits would overflow the stack of
+  // every stage from here on: report it and check nothing more.
+  const tokens = lexed.tokens;
+  const breach = findLimitBreach(tokens.length, (i) => tokens[i]!.tokenTypeIdx);
+  if (breach !== undefined) {
+    const { code, message, label, note } = describeBreach(breach);
+    report.error(code, message, report.tokenSpan(tokens[breach.index]!), { label, notes: [note] });
+    const program: Program = { kind: 'Program', items: [], comments: [], span: source.span(0, source.text.length) };
+    return { program, diagnostics: sortDiagnostics(report.diagnostics) };
+  }
   // Chevrotain's in-repetition recovery skips stray tokens between items
   // up to the next `model`, `block` or `train`, so one pass sees every item.
   const cst = parseTokens(lexed.tokens);
