@@ -11,7 +11,8 @@ die() { printf '\nerror: %s\n' "$*" >&2; exit 1; }
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export DEBIAN_FRONTEND=noninteractive
-# onnxruntime-node (a benchmark peer) ships its CPU binaries; never let it download others.
+# onnxruntime-node (a benchmark peer, in bench/package.json, which this script does
+# not install) ships its CPU binaries; never let it download others.
 export ONNXRUNTIME_NODE_INSTALL=skip
 export CI="${CI:-true}"
 
@@ -40,12 +41,17 @@ else
 fi
 
 log "checking Node.js"
-command -v node >/dev/null || die "node is not installed; this project needs Node.js >= 20.19"
+# The minimum is the one package.json declares (engines.node, ">=X.Y").
+min_node="$(sed -n 's/^ *"node": *">= *\([0-9][0-9.]*\)".*/\1/p' package.json | head -n 1)"
+[[ -n "$min_node" ]] || die "cannot read engines.node (>=X.Y) from package.json"
+command -v node >/dev/null || die "node is not installed; this project needs Node.js >= $min_node"
 command -v npm >/dev/null || die "npm is not installed"
-node -e '
-  const [major, minor] = process.versions.node.split(".").map(Number);
-  if (major < 20 || (major === 20 && minor < 19)) {
-    console.error(`Node.js ${process.versions.node} is too old; this project needs >= 20.19`);
+MIN_NODE="$min_node" node -e '
+  const need = process.env.MIN_NODE.split(".").map(Number);
+  const have = process.versions.node.split(".").map(Number);
+  const cmp = need.map((n, i) => (have[i] ?? 0) - n).find((d) => d !== 0) ?? 0;
+  if (cmp < 0) {
+    console.error(`Node.js ${process.versions.node} is too old; this project needs >= ${process.env.MIN_NODE}`);
     process.exit(1);
   }
 '

@@ -19,7 +19,7 @@
 //
 // Prints the tables and writes them as this benchmark's section of
 // bench/RESULTS.md (other sections untouched).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { formatError, formatMs, replaceSection } from '../peers/report.ts';
 import { installNavigatorGpu } from '../peers/node-gpu.ts';
@@ -253,9 +253,12 @@ function summaryTable(results: readonly ProblemResult[], systems: readonly Kerne
   return rows;
 }
 
-/** The installed version of each package the systems use (all are dependencies of the repository). */
-const versions = (): string =>
-  PACKAGES.map((name) => `${name} ${(JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version}`).join(', ');
+/** The installed version of each package the systems use (the peers from bench/node_modules, webgpu from the root). */
+const installedVersion = (name: string): string => {
+  const file = existsSync(`bench/node_modules/${name}/package.json`) ? `bench/node_modules/${name}/package.json` : `node_modules/${name}/package.json`;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+};
+const versions = (): string => PACKAGES.map((name) => `${name} ${installedVersion(name)}`).join(', ');
 
 async function main(argv: readonly string[]): Promise<void> {
   const options = parseOptions(argv);

@@ -127,7 +127,7 @@ async function browserRuns(options: Options): Promise<RunRecord[]> {
   files.set('/index.html', BENCH_PAGE_HTML);
   const server = await serveBench({
     files,
-    folders: { '/bench/models/': 'bench/models', [`/${BUNDLES_DIR}/`]: BUNDLES_DIR, '/ort/': 'node_modules/onnxruntime-web/dist' },
+    folders: { '/bench/models/': 'bench/models', [`/${BUNDLES_DIR}/`]: BUNDLES_DIR, '/ort/': 'bench/node_modules/onnxruntime-web/dist' },
   });
   const records: RunRecord[] = [];
   try {
@@ -152,9 +152,13 @@ async function browserRuns(options: Options): Promise<RunRecord[]> {
 
 function packageVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(`bench/node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
   } catch {
-    return 'not installed';
+    try {
+      return (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+    } catch {
+      return 'not installed';
+    }
   }
 }
 

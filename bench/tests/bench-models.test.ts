@@ -10,10 +10,10 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/compile.ts';
 import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
-import { channelsLast } from '../../bench/peers/layouts.ts';
-import { MODEL_NAMES, MODELS, modelPaths, readModelIo, readWeights, type F32Tensor, type ModelName } from '../../bench/peers/models.ts';
-import { agreement } from '../../bench/peers/stats.ts';
-import { buildTfModel } from '../../bench/peers/tfjs-models.ts';
+import { channelsLast } from '../peers/layouts.ts';
+import { MODEL_NAMES, MODELS, modelPaths, readModelIo, readWeights, type F32Tensor, type ModelName } from '../peers/models.ts';
+import { agreement } from '../peers/stats.ts';
+import { buildTfModel } from '../peers/tfjs-models.ts';
 
 /** Sample 0 of a batch-first tensor. */
 function firstSample(t: F32Tensor): F32Tensor {
