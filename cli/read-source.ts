@@ -141,7 +141,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-function describeFsError(error: unknown): string {
+/** A file-system error as a user reads it: `no such file` rather than a raw ENOENT string. */
+export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':

@@ -13,7 +13,7 @@ import { readSafetensors } from '../../runtime/io/safetensors.ts';
 import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError } from '../command.ts';
-import { readSource } from '../read-source.ts';
+import { describeFsError, readSource } from '../read-source.ts';
 import { renderError } from '../report.ts';
 import { suggest } from '../../compiler/registry/suggest.ts';
 
@@ -98,10 +98,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
           weights.set(name, { shape: t.shape, dtype: t.dtype, data: t.dtype === 'BOOL' ? undefined : data });
         }
       } catch (e) {
-        // Worded as read-source.ts words a spec it cannot read.
-        const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-        const message = e instanceof TensorFileError ? e.message : `cannot read weights file \`${options.weights}\`: ${why}`;
+        const message = e instanceof TensorFileError ? e.message : `cannot read weights file \`${options.weights}\`: ${describeFsError(e)}`;
         io.stderr.write(renderError(message, {}, color));
         return EXIT_PROBLEMS;
       }
@@ -110,7 +107,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     try {
       result = compileSource(read.source.text, read.source.path, {
       ...(options.model ? { model: options.model } : {}),
-      ...(weights ? { weights, weightsPath: options.weights, allowNonFinite: options['allow-non-finite'] ?? false } : {}),
+      ...(weights ? { weights, weightsPath: options.weights, allowNonFinite: options['allow-non-finite'] } : {}),
       seed,
       maxBatch,
       noOpt: options['no-opt'],

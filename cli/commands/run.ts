@@ -7,6 +7,7 @@ import { readNpyFile, writeNpyFile } from '../../runtime/io/tensor-files-node.ts
 import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
+import { describeFsError } from '../read-source.ts';
 import { renderError } from '../report.ts';
 import { randomInputs } from '../random-input.ts';
 import { checkInputDtype, checkInputShapes, type RunInput } from '../../runtime/bundle/input-shapes.ts';
@@ -51,7 +52,7 @@ input of the batch size given with --batch.`,
       const t0 = performance.now();
       const bundle = await loadBundleFrom(folderSource(positionals[0]!), device, {
         pipelines: options.pipelines as PipelineChoice,
-        allowNonFinite: options['allow-non-finite'] ?? false,
+        allowNonFinite: options['allow-non-finite'],
       });
       const loadMs = performance.now() - t0;
       const manifest = bundle.manifest;
@@ -69,9 +70,7 @@ input of the batch size given with --batch.`,
             tensor = await readNpyFile(path);
           } catch (e) {
             if (e instanceof TensorFileError) throw e;
-            const code = (e as NodeJS.ErrnoException).code;
-            const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-            io.stderr.write(renderError(`cannot read input file \`${path}\`: ${why}`, {}, color));
+            io.stderr.write(renderError(`cannot read input file \`${path}\`: ${describeFsError(e)}`, {}, color));
             bundle.destroy();
             return EXIT_PROBLEMS;
           }
