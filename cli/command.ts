@@ -1,6 +1,7 @@
 // What a subcommand is: its help text and options as data, and a run
-// function. main.ts parses arguments against this description, so help,
-// defaults and "did you mean" come from one place.
+// function. parse-args.ts builds the command's parser (on commander) and
+// help.ts its help from this description, so help, defaults and "did you
+// mean" come from one place.
 
 export interface Output {
   write(text: string): void;

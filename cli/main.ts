@@ -6,7 +6,7 @@ import { suggest } from '../compiler/registry/suggest.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command, type OptionSpecs } from './command.ts';
 import { useColor } from './color.ts';
 import { commandHelp, topLevelHelp } from './help.ts';
-import { parseCommandLine, unknownOption } from './parse-args.ts';
+import { parseCommandLine, parseTopLevel } from './parse-args.ts';
 import { renderError } from './report.ts';
 
 export interface CommandEntry {
@@ -66,39 +66,36 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
-  const [first, ...rest] = args;
-  if (first === undefined) {
-    io.stderr.write(topLevelHelp(version(), COMMANDS));
+  const help = () => topLevelHelp(version(), COMMANDS);
+  const line = parseTopLevel(args, { version: `regc ${version()}`, help });
+  if (line.kind === 'print') {
+    io.stdout.write(line.text);
+    return EXIT_OK;
+  }
+  if (line.name === undefined) {
+    io.stderr.write(help());
     return EXIT_USAGE;
   }
-  if (first === '--help' || first === '-h') {
-    io.stdout.write(topLevelHelp(version(), COMMANDS));
-    return EXIT_OK;
-  }
-  if (first === '--version' || first === '-V') {
-    io.stdout.write(`regc ${version()}\n`);
-    return EXIT_OK;
-  }
-  if (first.startsWith('-')) throw unknownOption(first.replace(/=.*$/, ''), ['version']);
 
-  if (first === 'help') {
-    if (rest.length === 0) {
-      io.stdout.write(topLevelHelp(version(), COMMANDS));
+  if (line.name === 'help') {
+    const [topic] = line.args;
+    if (topic === undefined) {
+      io.stdout.write(help());
       return EXIT_OK;
     }
-    const entry = findCommand(rest[0]!);
+    const entry = findCommand(topic);
     io.stdout.write(commandHelp(await entry.load(), entry.summary));
     return EXIT_OK;
   }
 
-  const entry = findCommand(first);
+  const entry = findCommand(line.name);
   const command = await entry.load();
-  const parsed = parseCommandLine(command, rest);
-  if (parsed.help) {
-    io.stdout.write(commandHelp(command, entry.summary));
+  const parsed = parseCommandLine(command, line.args, () => commandHelp(command, entry.summary));
+  if (parsed.kind === 'print') {
+    io.stdout.write(parsed.text);
     return EXIT_OK;
   }
-  return command.run(parsed, io);
+  return command.run(parsed.invocation, io);
 }
 
 function findCommand(name: string): CommandEntry {

@@ -1,64 +1,162 @@
-// Command-line parsing on top of node:util parseArgs. parseArgs runs
-// non-strict so that every mistake comes back as a token we can explain
-// (with a suggestion) instead of as its own terse exception.
-import { parseArgs } from 'node:util';
+// Command-line parsing on commander. Each command's OptionSpecs become a
+// commander Command, which splits the line (`--opt value`, `--opt=value`,
+// `-o value`, `-ovalue`, grouped short flags, `--`, `-` as an operand) and
+// answers `--help` and `--version`. The mistakes it finds come back as
+// UsageErrors in regc's wording, with a suggestion where one is close, so
+// main.ts renders them like every other error.
+import { Command as Parser, CommanderError, Option } from 'commander';
 import { suggest } from '../compiler/registry/suggest.ts';
-import { UsageError, type Command, type Invocation, type OptionSpecs, type OptionValues } from './command.ts';
+import { UsageError, type Command, type Invocation, type OptionSpec, type OptionSpecs, type OptionValues } from './command.ts';
 
-/** Every command takes `--help`; main.ts looks at it before running anything. */
-export interface ParsedCommandLine<O extends OptionSpecs> extends Invocation<O> {
-  readonly help: boolean;
+/** What a command line asks for: a text to print (help, version), or a run. */
+export type CommandLine<O extends OptionSpecs> =
+  | { readonly kind: 'print'; readonly text: string }
+  | { readonly kind: 'run'; readonly invocation: Invocation<O> };
+
+/** `regc [options] <command> ...`, up to the command's name; the rest is the command's to parse. */
+export type TopLevelLine =
+  | { readonly kind: 'print'; readonly text: string }
+  | { readonly kind: 'command'; readonly name: string | undefined; readonly args: readonly string[] };
+
+export function parseTopLevel(args: readonly string[], texts: { readonly version: string; readonly help: () => string }): TopLevelLine {
+  const parser = new RegcParser(undefined, {}, texts.help)
+    .version(texts.version, '-V, --version')
+    // Everything from the command's name on belongs to that command.
+    .passThroughOptions()
+    .argument('[command]')
+    .argument('[arguments...]');
+  const printed = parser.run(args);
+  if (printed !== undefined) return { kind: 'print', text: printed };
+  const [name, ...rest] = parser.args;
+  return { kind: 'command', name, args: rest };
 }
 
-type ParseArgsOptions = Record<string, { type: 'boolean' | 'string'; short?: string }>;
+export function parseCommandLine<O extends OptionSpecs>(command: Command<O>, args: readonly string[], help: () => string): CommandLine<O> {
+  const parser = new RegcParser(command.name, command.options, help).argument(`[${command.positionals.name}...]`);
+  const options = Object.entries(command.options).map(([name, spec]) => [name, parser.addSpec(name, spec)] as const);
 
-export function parseCommandLine<O extends OptionSpecs>(command: Command<O>, args: readonly string[]): ParsedCommandLine<O> {
-  const config: ParseArgsOptions = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, spec] of Object.entries(command.options)) {
-    config[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
-  }
-  const { tokens } = parseArgs({ args: [...args], options: config, strict: false, allowPositionals: true, tokens: true });
+  const printed = parser.run(args);
+  if (printed !== undefined) return { kind: 'print', text: printed };
 
   const values: Record<string, string | boolean | undefined> = {};
-  for (const [name, spec] of Object.entries(command.options)) values[name] = spec.type === 'boolean' ? false : spec.default;
-  const positionals: string[] = [];
-  let help = false;
+  for (const [name, option] of options) {
+    const value = parser.getOptionValue(option.attributeName()) as string | boolean | undefined;
+    values[name] = value ?? (option.isBoolean() ? false : undefined);
+  }
+  const positionals = parser.args;
+  checkPositionals(command, positionals);
+  return { kind: 'run', invocation: { options: values as OptionValues<O>, positionals } };
+}
 
-  for (const token of tokens) {
-    if (token.kind === 'positional') {
-      positionals.push(token.value);
-      continue;
-    }
-    if (token.kind !== 'option') continue;
-    if (token.name === 'help') {
-      help = true;
-      continue;
-    }
-    const spec = command.options[token.name];
-    if (!spec) throw unknownOption(token.rawName, Object.keys(command.options), command.name);
-    if (spec.type === 'boolean') {
-      if (token.inlineValue) throw new UsageError(`option \`--${token.name}\` does not take a value`, undefined, command.name);
-      values[token.name] = true;
-      continue;
-    }
-    if (token.value === undefined) {
-      const expected = spec.choices ? `: ${spec.choices.join(', ')}` : ` <${spec.valueName}>`;
-      throw new UsageError(`option \`--${token.name}\` needs a value${expected}`, undefined, command.name);
-    }
-    if (spec.choices && !spec.choices.includes(token.value)) {
-      const [close] = suggest(token.value, spec.choices);
-      throw new UsageError(
-        `invalid value \`${token.value}\` for \`--${token.name}\``,
-        close !== undefined ? `there is a value with a similar name: \`${close}\`` : `possible values: ${spec.choices.join(', ')}`,
-        command.name,
-      );
-    }
-    values[token.name] = token.value;
+const HELP_FLAGS = ['-h', '--help'];
+
+/**
+ * A commander Command that prints into a string instead of process.stdout
+ * (the CLI also runs in-process, in tests) and throws instead of exiting.
+ * Its hooks for the commonest mistakes make UsageErrors in regc's wording;
+ * any other mistake commander finds keeps commander's wording. The hooks
+ * (unknownOption, optionMissingArgument) are methods commander calls on
+ * itself but leaves out of its typings, so tests/cli/parse-args.test.ts pins
+ * every message: a commander that stopped calling them fails there.
+ *
+ * Help must work even when the rest of the line is wrong, so the mistakes
+ * come out in this order: --help (answered first by commander), an unknown
+ * option, the first bad or missing value, then the count of operands.
+ */
+class RegcParser extends Parser {
+  private printed = '';
+  /** Kept until commander has looked for --help, which it does after reading every value. */
+  private valueMistake: UsageError | undefined;
+
+  constructor(
+    /** The regc command, for messages; undefined at the top level. */
+    private readonly commandName: string | undefined,
+    private readonly specs: OptionSpecs,
+    help: () => string,
+  ) {
+    super(commandName ?? 'regc');
+    this.exitOverride()
+      .configureOutput({
+        writeOut: (text) => void (this.printed += text),
+        // Errors reach the user as UsageErrors, rendered by main.ts.
+        writeErr: () => {},
+        outputError: () => {},
+        getOutHasColors: () => false,
+        getErrHasColors: () => false,
+      })
+      .configureHelp({ formatHelp: () => help() })
+      .helpOption(HELP_FLAGS.join(', '), 'show this help');
   }
 
-  // Help must work even when the rest of the line is incomplete.
-  if (!help) checkPositionals(command, positionals);
-  return { help, options: values as OptionValues<O>, positionals };
+  /** Parses `args`; returns the text commander printed for --help or --version, if it did. */
+  run(args: readonly string[]): string | undefined {
+    try {
+      this.parse([...args], { from: 'user' });
+    } catch (error) {
+      if (!(error instanceof CommanderError)) throw error;
+      if (error.exitCode === 0) return this.printed;
+      throw new UsageError(error.message.replace(/^error: /, ''), undefined, this.commandName);
+    }
+    if (this.valueMistake) throw this.valueMistake;
+    return undefined;
+  }
+
+  addSpec(name: string, spec: OptionSpec): Option {
+    // Commander reads the value's name from the flags; ours is shown by help.ts
+    // only, and may hold characters (`NAME=FILE,...`) commander would split on.
+    const flags = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ' <value>' : ''}`;
+    const option = new Option(flags, spec.description);
+    // `--no-opt` is a flag of its own, not commander's negation of an `--opt`.
+    option.negate = false;
+    if (spec.type === 'string') {
+      if (spec.default !== undefined) option.default(spec.default);
+      const { choices } = spec;
+      if (choices) {
+        option.argParser((value: string) => {
+          this.valueMistake ??= choiceMistake(name, value, choices, this.commandName);
+          return value;
+        });
+      }
+    }
+    this.addOption(option);
+    return option;
+  }
+
+  /** Commander's hook for the first option on the line that it does not know. */
+  unknownOption(flag: string): never {
+    const known = [...HELP_FLAGS, ...this.options.flatMap((option) => [option.long, option.short])];
+    const longNames = this.options.flatMap((option) => (option.long ? [option.long.slice(2)] : []));
+    if (flag.startsWith('--')) {
+      // `--ouput=x` is reported as `--ouput`; a known option lands here with `=value` only when it takes none.
+      const written = flag.replace(/=.*$/, '');
+      if (written !== flag && known.includes(written)) {
+        throw new UsageError(`option \`${written}\` does not take a value`, undefined, this.commandName);
+      }
+      throw unknownOptionError(written, longNames, this.commandName);
+    }
+    // In a group of short flags (`-wx`) the first that is not an option is the one to name.
+    const letters = Array.from(flag.slice(1));
+    const stranger = letters.find((letter) => !known.includes(`-${letter}`)) ?? letters[0];
+    throw unknownOptionError(`-${stranger}`, longNames, this.commandName);
+  }
+
+  /** Commander's hook for an option that needs a value and ends the line. */
+  optionMissingArgument(option: Option): void {
+    const name = option.long?.slice(2) ?? '';
+    const spec = this.specs[name];
+    const expected = spec?.type !== 'string' ? '' : spec.choices ? `: ${spec.choices.join(', ')}` : ` <${spec.valueName}>`;
+    this.valueMistake ??= new UsageError(`option \`--${name}\` needs a value${expected}`, undefined, this.commandName);
+  }
+}
+
+function choiceMistake(name: string, value: string, choices: readonly string[], commandName: string | undefined): UsageError | undefined {
+  if (choices.includes(value)) return undefined;
+  const [close] = suggest(value, choices);
+  return new UsageError(
+    `invalid value \`${value}\` for \`--${name}\``,
+    close !== undefined ? `there is a value with a similar name: \`${close}\`` : `possible values: ${choices.join(', ')}`,
+    commandName,
+  );
 }
 
 function checkPositionals(command: Command<OptionSpecs>, positionals: readonly string[]): void {
@@ -72,7 +170,7 @@ function checkPositionals(command: Command<OptionSpecs>, positionals: readonly s
 }
 
 /** `rawName` is the option as written: `--fromat` or `-x`. */
-export function unknownOption(rawName: string, known: readonly string[], commandName?: string): UsageError {
+function unknownOptionError(rawName: string, known: readonly string[], commandName?: string): UsageError {
   const where = commandName ? ` for \`regc ${commandName}\`` : '';
   const written = rawName.replace(/^-+/, '');
   const [close] = suggest(written, [...known, 'help']);

@@ -29,6 +29,8 @@ describe('every registered command', () => {
       expect(r.stdout).toContain('-h, --help');
       expect(r.stdout).toMatch(/Examples?:\n  regc /);
       expect(await runCli(['help', entry.name])).toEqual(r);
+      expect(await runCli([entry.name, '-h'])).toEqual(r);
+      for (const name of Object.keys(command.options)) expect(r.stdout).toContain(`--${name}`);
       for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     });
   }
@@ -56,12 +58,22 @@ describe('argument errors', () => {
     await usage(['explain', 'E0103', 'E0104'], '`regc explain` takes at most 1 CODE argument');
     await usage(['explain', 'E9999'], 'no diagnostic has the code `E9999`');
     await usage(['help', 'fnt'], 'there is a command with a similar name: `fmt`');
+    await usage(['chek', 'x.reg'], 'there is a command with a similar name: `check`');
+    await usage(['compile', 'x.reg', '--ouput', 'o'], 'unknown option `--ouput` for `regc compile`');
+    await usage(['compile', 'x.reg', '--ouput', 'o'], 'there is an option with a similar name: `--output`');
+    await usage(['compile', 'x.reg', '--ouput=o'], 'there is an option with a similar name: `--output`');
+    await usage(['compile', 'x.reg', '-o'], 'option `--output` needs a value <dir>');
+    await usage(['compile', 'x.reg', '--format', 'es'], 'invalid value `es` for `--format`');
+    await usage(['compile', 'x.reg', '--format', 'es'], 'there is a value with a similar name: `esm`');
+    await usage(['run', 'out', '--pipelines=slow'], 'possible values: tiered, fast, quick');
   });
 
   it('shows help even when the rest of the line is incomplete', async () => {
     const r = await runCli(['fmt', '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: regc fmt');
+    const mistaken = await runCli(['compile', '--ouput', '--format', 'zip', '--help']);
+    expect(mistaken).toEqual({ status: 0, stdout: (await runCli(['compile', '--help'])).stdout, stderr: '' });
   });
 });
 
