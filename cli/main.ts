@@ -1,7 +1,7 @@
 // `regc <command> ...`: finds the command in COMMANDS, parses its arguments
 // and runs it. Commands are loaded on demand so that `regc --help` or
 // `regc check` does not pay for the code generator.
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { suggest } from '../compiler/registry/suggest.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command, type OptionSpecs } from './command.ts';
 import { useColor } from './color.ts';
@@ -51,8 +51,8 @@ export const COMMANDS: readonly CommandEntry[] = [
 ];
 
 export function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
+  // By the package's own name, so it resolves from the sources and from dist/.
+  return (createRequire(import.meta.url)('regc/package.json') as { version: string }).version;
 }
 
 export async function main(args: readonly string[], io: CliIo): Promise<number> {

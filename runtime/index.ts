@@ -1,6 +1,9 @@
 // The runtime's public API: load a compiled bundle and run it. A web page
 // imports this alone; it contains no compiler code. Node-only pieces (files,
-// Dawn) are imported lazily so browser bundlers leave them out.
+// Dawn) are imported lazily, through specifiers held in variables, so browser
+// bundlers leave them out. The build (tsconfig.build.json) rewrites those
+// specifiers' .ts to .js at run time too (rewriteRelativeImportExtensions
+// wraps a non-literal import in a helper), so they resolve in dist/ as well.
 import { memorySource, urlSource, type BundleSource, type InMemoryBundle } from './bundle/bundle-source.ts';
 import { loadBundleFrom, type BundleLoadOptions, type LoadedBundle } from './bundle/load-bundle.ts';
 

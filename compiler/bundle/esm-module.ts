@@ -7,6 +7,9 @@ import type { BundleFiles } from './bundle-files.ts';
 import { ESM_MODULE_MARKER } from './output-path.ts';
 
 const RUNTIME_DIR = fileURLToPath(new URL('../../runtime/bundle/', import.meta.url));
+// The runtime is bundled from the files beside this module's own: the .ts
+// sources in a clone, the built .js in the installed package (dist/).
+const RUNTIME_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -20,8 +23,8 @@ export async function esmModule(files: BundleFiles): Promise<string> {
     else binary[path] = base64(contents);
   }
   const entry = `
-import { loadBundleFrom } from './load-bundle.ts';
-import { memorySource } from './bundle-source.ts';
+import { loadBundleFrom } from './load-bundle${RUNTIME_EXT}';
+import { memorySource } from './bundle-source${RUNTIME_EXT}';
 const text = ${JSON.stringify(text)};
 const binary = ${JSON.stringify(binary)};
 function decode(b64) {
