@@ -18,10 +18,14 @@ const io: CliIo = {
   readStdin,
 };
 
+let code: number;
 try {
-  process.exitCode = await main(process.argv.slice(2), io);
+  code = await main(process.argv.slice(2), io);
 } catch (error) {
   // Anything that is not a usage error or a diagnostic is a bug in regc.
   process.stderr.write(`error: internal error in regc, please report it\n${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 70;
+  code = 70;
 }
+// Exit once the streams are flushed, without waiting for GPU work still
+// queued in Dawn (a run stopped by --timeout leaves some behind).
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -11,6 +11,7 @@ export type { BundleLoadOptions, LoadedBundle, OutputTensor, PipelineChoice, Run
 export type { Manifest } from './bundle/manifest.ts';
 export type { BundleSource, InMemoryBundle } from './bundle/bundle-source.ts';
 export { BundleError, validateManifest } from './bundle/validate-manifest.ts';
+export { RunAbortedError, RunTimeoutError } from './bundle/run-stop.ts';
 export { memorySource, urlSource, loadBundleFrom };
 
 export interface LoadOptions extends BundleLoadOptions {

@@ -1,6 +1,7 @@
 // `regc run DIR`: load a bundle on the local WebGPU device and run it once.
 import { folderSource } from '../../runtime/bundle/bundle-source-node.ts';
-import { loadBundleFrom, type PipelineChoice } from '../../runtime/bundle/load-bundle.ts';
+import { loadBundleFrom, type LoadedBundle, type PipelineChoice } from '../../runtime/bundle/load-bundle.ts';
+import { RunTimeoutError } from '../../runtime/bundle/run-stop.ts';
 import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
 import { requestNodeDevice } from '../../runtime/device/webgpu-node.ts';
 import { readNpyFile, writeNpyFile } from '../../runtime/io/tensor-files-node.ts';
@@ -19,7 +20,10 @@ export const runCommand = defineCommand({
 Loads the bundle in DIR (made by \`regc compile\`) on this machine's WebGPU
 device (Dawn; SwiftShader when there is no GPU) and runs it on the given
 input. Inputs and outputs are .npy files; --random makes a standard-normal
-input of the batch size given with --batch.`,
+input of the batch size given with --batch. --timeout bounds how long the
+run may take; a bundle that would launch more work than the work cap (2^34
+invocations) or allocate more than the memory cap (8 GiB) is refused before
+it runs, unless --max-invocations or --max-memory raise them.`,
   options: {
     input: { type: 'string', short: 'i', valueName: 'file', description: '.npy input; NAME=FILE when the model has several inputs (comma-separated)' },
     output: { type: 'string', short: 'o', valueName: 'file', description: '.npy file for the output (NAME=FILE,... for several)' },
@@ -34,6 +38,9 @@ input of the batch size given with --batch.`,
       description: 'tiered: start on the quick-compiling kernels; fast: compile the fast ones first; quick: only the quick ones',
     },
     'allow-non-finite': { type: 'boolean', description: 'run even when weights hold NaN or Inf (refused by default)' },
+    timeout: { type: 'string', valueName: 'seconds', description: 'stop the run with an error if it takes longer (default: no limit)' },
+    'max-invocations': { type: 'string', valueName: 'n', description: 'the work cap: invocations one run may launch (default 2^34)' },
+    'max-memory': { type: 'string', valueName: 'gib', description: 'the memory cap: GiB of GPU buffers the bundle may hold (default 8)' },
     color: COLOR_OPTION,
   },
   positionals: { name: 'DIR', min: 1, max: 1 },
@@ -47,12 +54,20 @@ input of the batch size given with --batch.`,
     if (!options.random && !options.input) throw new UsageError('give an input with --input FILE.npy, or use --random', undefined, 'run');
     const batch = Number(options.batch);
     if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, got \`${options.batch}\``, undefined, 'run');
+    const timeout = positiveNumber(options.timeout, '--timeout', 'a positive number of seconds');
+    const maxInvocations = positiveNumber(options['max-invocations'], '--max-invocations', 'a positive whole number');
+    if (maxInvocations !== undefined && !Number.isInteger(maxInvocations)) throw new UsageError(`--max-invocations must be a positive whole number, got \`${options['max-invocations']}\``, undefined, 'run');
+    const maxMemoryGib = positiveNumber(options['max-memory'], '--max-memory', 'a positive number of GiB');
+    let bundle: LoadedBundle | undefined;
     try {
       const { device, adapterInfo, backend } = await requestNodeDevice();
       const t0 = performance.now();
-      const bundle = await loadBundleFrom(folderSource(positionals[0]!), device, {
+      bundle = await loadBundleFrom(folderSource(positionals[0]!), device, {
         pipelines: options.pipelines as PipelineChoice,
         allowNonFinite: options['allow-non-finite'],
+        ...(timeout === undefined ? {} : { timeout }),
+        ...(maxInvocations === undefined ? {} : { maxInvocations }),
+        ...(maxMemoryGib === undefined ? {} : { maxMemoryBytes: Math.floor(maxMemoryGib * 2 ** 30) }),
       });
       const loadMs = performance.now() - t0;
       const manifest = bundle.manifest;
@@ -108,6 +123,13 @@ input of the batch size given with --batch.`,
       bundle.destroy();
       return EXIT_OK;
     } catch (e) {
+      // A stopped run's work may still be on the device; nothing here waits for it.
+      bundle?.destroy();
+      if (e instanceof RunTimeoutError) {
+        // One line, without the runtime's note about later runs: this command makes none.
+        io.stderr.write(renderError(`run stopped after ${e.seconds} s (--timeout ${options.timeout}): ${e.model}: ${e.detail}; raise --timeout, or run a smaller --batch`, {}, color));
+        return EXIT_PROBLEMS;
+      }
       if (e instanceof BundleError || e instanceof TensorFileError) {
         io.stderr.write(renderError(e.message, {}, color));
         return EXIT_PROBLEMS;
@@ -116,6 +138,14 @@ input of the batch size given with --batch.`,
     }
   },
 });
+
+/** An option's value as a positive number, or undefined when it was not given. */
+function positiveNumber(value: string | undefined, option: string, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${option} must be ${what}, got \`${value}\``, undefined, 'run');
+  return n;
+}
 
 /** `x.npy` for a single port, or `a=x.npy,b=y.npy`. */
 function namedFiles(spec: string, ports: readonly string[]): Map<string, string> {

@@ -4,7 +4,10 @@
 // submits the dispatches whose pipelines exist and waits at the first one
 // that is still compiling, so the GPU works while the compiler does.
 // Activation buffers and bind groups are made per batch size on first use
-// and cached.
+// and cached. Before any GPU object is made, the bundle is checked against the
+// device's limits and the runtime's caps on memory and work (run-limits.ts);
+// a run with a timeout or a signal submits its work in chunks so that it can
+// stop (run-stop.ts).
 import { MAX_HEADER_BYTES, readSafetensors } from '../io/safetensors.ts';
 import type { BundleSource } from './bundle-source.ts';
 import { USUAL_WEIGHTS_FILE, type DispatchSpec, type Manifest, type ShaderSpec, type TensorPort } from './manifest.ts';
@@ -14,6 +17,10 @@ import { quadsAreConsecutive } from './quad-probe.ts';
 import { BundleError, MANIFEST_LIMITS, validateManifest } from './validate-manifest.ts';
 import { checkInputShapes, type RunInput } from './input-shapes.ts';
 import { describeNonFinite, nonFiniteIn, type NonFiniteReport } from '../io/non-finite.ts';
+import { listProblems } from '../io/problem-list.ts';
+import { batchLimitProblems, fixedLimitProblems, foldWorkgroups, largestFittingBatch, runCapsFrom, runFigures, type RunCaps } from './run-limits.ts';
+import { checkTimeout, RunStop, type RunProgressNote } from './run-stop.ts';
+import { workgroupSizeProblems } from './workgroup-size.ts';
 
 export type { PipelineChoice } from './pipeline-tiers.ts';
 export type { RunInput, ShapedInput } from './input-shapes.ts';
@@ -21,6 +28,15 @@ export type { RunInput, ShapedInput } from './input-shapes.ts';
 export interface RunOptions {
   /** The batch size; inferred from the inputs' lengths when omitted. */
   readonly batch?: number;
+  /**
+   * Seconds the run may take (from the call), over the load's `timeout`.
+   * Past it the run submits nothing more and rejects with a RunTimeoutError;
+   * work already submitted cannot be cancelled, so where the run had
+   * submitted some, the bundle runs no more (later runs fail).
+   */
+  readonly timeout?: number;
+  /** Aborting it stops the run as its timeout would, with a RunAbortedError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface OutputTensor {
@@ -30,6 +46,12 @@ export interface OutputTensor {
 
 export interface LoadedBundle {
   readonly manifest: Manifest;
+  /**
+   * The largest batch a run may ask for on this device: the manifest's
+   * maxBatch, or less where the device's limits or the memory and work caps
+   * allow less (see BundleLoadOptions).
+   */
+  readonly largestBatch: number;
   /**
    * Each input is a Float32Array of the declared shape's values, or
    * `{ data, shape }`, whose shape must match the declared one (with N the
@@ -48,7 +70,18 @@ export interface LoadedBundle {
   destroy(): void;
 }
 
-const MAX_GROUPS_PER_DIM = 65535;
+/**
+ * Invocations in the first command buffer of a run that may be stopped. A
+ * stop leaves up to two chunks behind on the device, and SwiftShader on two
+ * cores runs 2^18 to 2^20 invocations of a model's kernels a second, so this
+ * is a fraction of a second there; a GPU runs it in microseconds, and waiting
+ * for chunks that small would leave it idle, so after two chunks in a row
+ * that finished within QUICK_CHUNK_MS each next budget doubles. (Two, since
+ * one cheap kernel says little about the next: fashion's first chunk, an
+ * elementwise kernel, is quick even on SwiftShader, its second a convolution.)
+ */
+const FIRST_CHUNK_INVOCATIONS = 2 ** 16;
+const QUICK_CHUNK_MS = 50;
 
 function elementsOf(size: { perN: number; fixed: number }, n: number): number {
   return size.perN * n + size.fixed;
@@ -96,6 +129,40 @@ export interface BundleLoadOptions {
    * (a BundleError naming every such tensor): its every output would be NaN.
    */
   readonly allowNonFinite?: boolean;
+  /** Every run's timeout in seconds, unless the run gives its own (RunOptions.timeout); none by default. */
+  readonly timeout?: number;
+  /**
+   * The work cap: invocations one run may launch (default 2^34; see
+   * run-limits.ts). A bundle over it at batch 1 is refused at load; a run
+   * whose batch would take it over is refused before it allocates anything.
+   */
+  readonly maxInvocations?: number;
+  /**
+   * Bytes of GPU buffers the bundle may hold (default 8 GiB), checked the
+   * same way for one batch size; the buffers of other batch sizes are freed
+   * when keeping them would pass it.
+   */
+  readonly maxMemoryBytes?: number;
+}
+
+/**
+ * The largest batch `manifest` runs at on `device`; throws a BundleError
+ * listing every problem if it runs at none. Reads the device's limits only.
+ */
+function checkDeviceFit(manifest: Manifest, limits: GPUSupportedLimits, caps: RunCaps): number {
+  const problems = [...fixedLimitProblems(manifest, limits), ...batchLimitProblems(manifest, limits, caps, 1)];
+  if (problems.length > 0) {
+    throw new BundleError(`${manifest.model} cannot run on this device (${problems.length === 1 ? 'one problem' : `${problems.length} problems`}, found before anything was made on it):\n${listProblems(problems)}`);
+  }
+  return largestFittingBatch(manifest, limits, caps);
+}
+
+/** Every shader's declared workgroup size against its manifest entry and the device; before its module is made. */
+function checkWorkgroupSizes(model: string, shaders: readonly ShaderSpec[], texts: ReadonlyMap<string, string>, limits: GPUSupportedLimits): void {
+  const problems = shaders.flatMap((s) => workgroupSizeProblems(s, texts.get(s.id)!, limits));
+  if (problems.length > 0) {
+    throw new BundleError(`${model}: ${problems.length === 1 ? 'a shader\'s workgroup size does not fit' : `${problems.length} problems with shaders' workgroup sizes`} (found before the shader was compiled):\n${listProblems(problems)}`);
+  }
 }
 
 /**
@@ -108,6 +175,8 @@ export async function loadBundleFrom(
   deviceOrPending: GPUDevice | PromiseLike<GPUDevice>,
   options: BundleLoadOptions = {},
 ): Promise<LoadedBundle> {
+  const caps = runCapsFrom(options);
+  const defaultTimeout = checkTimeout(options.timeout);
   const pendingDevice = Promise.resolve(deviceOrPending);
   pendingDevice.catch(() => undefined); // a bad manifest is reported first; the device's error is awaited below
   const manifestText = source.readText('manifest.json', MANIFEST_LIMITS.maxManifestBytes);
@@ -128,6 +197,9 @@ export async function loadBundleFrom(
     throw new BundleError(`${source.description}: manifest.json is not valid JSON${jsonErrorPlace(e, text)}`);
   }
   const manifest = validateManifest(raw);
+  // Checked as soon as the device is known, before the quad probe or any of the bundle's objects.
+  const onDevice = pendingDevice.then((device) => ({ device, largestBatch: checkDeviceFit(manifest, device.limits, caps) }));
+  onDevice.catch(() => undefined); // awaited below
   const weightsBound = weightsFileBound(manifest);
   const checkWeights = (bytes: Uint8Array): Uint8Array => {
     if (bytes.length > weightsBound) {
@@ -143,7 +215,7 @@ export async function loadBundleFrom(
   // Without the probe's answer the first shaders are unknown; 'fast' waits for
   // the device before reading them.
   const probeFirst = choice === 'fast' && hasSubgroupVariants;
-  const subgroupsNow = probeFirst && (await quadsAreConsecutive(await pendingDevice));
+  const subgroupsNow = probeFirst && (await quadsAreConsecutive((await onDevice).device));
   const firstShaders = shaderTiers(manifest, choice, subgroupsNow).first;
   // The first run's shaders and the weights are requested at once (most
   // often the shaders are in the manifest already), and the first compiles
@@ -159,7 +231,8 @@ export async function loadBundleFrom(
   weightBytes.catch(() => undefined); // awaited below
   const shaderTexts = new Map<string, string>();
   (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));
-  const device = await pendingDevice;
+  const { device, largestBatch } = await onDevice;
+  checkWorkgroupSizes(manifest.model, firstShaders, shaderTexts, device.limits);
 
   const what = `loading ${source.description}`;
   const table: PipelineTable = { layouts: new Map(), pipelines: new Map(), firstCompiles: new Map() };
@@ -193,6 +266,7 @@ export async function loadBundleFrom(
     const later = shaderTiers(manifest, choice, subgroups).later;
     (await readShaders(later)).forEach((text, i) => shaderTexts.set(later[i]!.id, text));
     if (destroyed()) throw new BundleError(`${manifest.model}: the bundle was destroyed before its later pipelines compiled`);
+    checkWorkgroupSizes(manifest.model, later, shaderTexts, device.limits);
     const compiles = await checkedGpuWork(device, `compiling ${manifest.model}`, () => later.map((s) => prepare(s)));
     if (subgroups) useSubgroups(); // each dispatch switches as its variant finishes compiling
     await Promise.all(compiles.map((compile) => compile()));
@@ -206,7 +280,7 @@ export async function loadBundleFrom(
     for (const buffer of weightBuffers.values()) buffer.destroy();
     throw e;
   }
-  return new Runner(device, manifest, weightBuffers, table, subgroupsNow, compileBackground);
+  return new Runner(device, manifest, weightBuffers, table, subgroupsNow, compileBackground, { largestBatch, caps, defaultTimeout });
 }
 
 /** One buffer per weight tensor, each checked against the manifest before it is made. */
@@ -231,14 +305,19 @@ function uploadWeights(
       `${manifest.weightsFile}: ${nonFinite.length} weight tensor${nonFinite.length === 1 ? ' holds' : 's hold'} NaN or Inf, which would make every output NaN:\n  ${nonFinite.map(describeNonFinite).join('\n  ')}\n(load with allowNonFinite: true, or \`regc run --allow-non-finite\`, to run it anyway)`,
     );
   }
+  const mismatches: string[] = [];
   for (const spec of manifest.buffers) {
     if (spec.kind !== 'weight') continue;
     const tensor = weights.tensors.get(spec.tensor);
-    if (!tensor) throw new BundleError(`${manifest.weightsFile}: missing tensor ${spec.tensor}`);
-    if (!(tensor.data instanceof Float32Array)) throw new BundleError(`${manifest.weightsFile}: tensor ${spec.tensor} is ${tensor.dtype}, expected a float type`);
-    if (tensor.data.length !== spec.elements) {
-      throw new BundleError(`${manifest.weightsFile}: tensor ${spec.tensor} has ${tensor.data.length} elements, the manifest expects ${spec.elements}`);
-    }
+    if (!tensor) mismatches.push(`missing tensor ${spec.tensor}`);
+    else if (!(tensor.data instanceof Float32Array)) mismatches.push(`tensor ${spec.tensor} is ${tensor.dtype}, expected a float type`);
+    else if (tensor.data.length !== spec.elements) mismatches.push(`tensor ${spec.tensor} has ${tensor.data.length} elements, the manifest expects ${spec.elements}`);
+  }
+  if (mismatches.length === 1) throw new BundleError(`${manifest.weightsFile}: ${mismatches[0]}`);
+  if (mismatches.length > 1) throw new BundleError(`${manifest.weightsFile} does not hold the weights the manifest names (${mismatches.length} problems):\n${listProblems(mismatches)}`);
+  for (const spec of manifest.buffers) {
+    if (spec.kind !== 'weight') continue;
+    const tensor = weights.tensors.get(spec.tensor)!;
     const buffer = device.createBuffer({ label: spec.tensor, size: Math.max(4, spec.elements * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(buffer, 0, tensor.data as Float32Array<ArrayBuffer>);
     weightBuffers.set(spec.id, buffer);
@@ -256,12 +335,37 @@ interface BatchState {
    */
   readonly bindGroups: readonly Map<string, GPUBindGroup>[];
   readonly readback: Map<string, GPUBuffer>;
+  /** Bytes of its own buffers (all but the weights). */
+  readonly bytes: number;
+}
+
+/** What a run has got to, for the error that stops it. */
+interface RunProgress {
+  /** Dispatches submitted so far. */
+  submitted: number;
+  /** The dispatch waiting for its pipeline, if it is. */
+  waitingFor: number | undefined;
+  /** All submitted, the outputs being read back. */
+  readingBack: boolean;
+}
+
+/** The run's own bounds, fixed at load. */
+interface RunnerBounds {
+  readonly largestBatch: number;
+  readonly caps: RunCaps;
+  readonly defaultTimeout: number | undefined;
 }
 
 class Runner implements LoadedBundle {
   private readonly batches = new Map<number, BatchState>();
   private readonly shaderById: Map<string, Manifest['shaders'][number]>;
   private queue: Promise<unknown> = Promise.resolve();
+  readonly largestBatch: number;
+  /**
+   * Why the bundle runs no more: a run was stopped after it had submitted
+   * work, which may still be running and cannot be cancelled.
+   */
+  private stoppedBy: string | undefined;
 
   constructor(
     private readonly device: GPUDevice,
@@ -271,8 +375,10 @@ class Runner implements LoadedBundle {
     /** Whether dispatches run their subgroups variants (once compiled). */
     private subgroups: boolean,
     private readonly compileBackground: (useSubgroups: () => void, destroyed: () => boolean) => Promise<void>,
+    private readonly bounds: RunnerBounds,
   ) {
     this.shaderById = new Map(manifest.shaders.map((s) => [s.id, s]));
+    this.largestBatch = bounds.largestBatch;
   }
 
   private background: Promise<void> | undefined;
@@ -305,14 +411,26 @@ class Runner implements LoadedBundle {
   }
 
   run(inputs: Readonly<Record<string, RunInput>>, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
-    // Runs share per-batch buffers: serialise them.
-    const next = this.queue.then(() => this.runNow(this.plainInputs(inputs, options), options));
-    this.queue = next.catch(() => undefined);
+    let stop: RunStop | undefined;
+    try {
+      stop = RunStop.start(this.manifest.model, { timeout: options.timeout ?? this.bounds.defaultTimeout, signal: options.signal });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Runs share per-batch buffers: serialise them. A run's timeout counts
+    // from the call, so it may pass while an earlier run still has its turn;
+    // the next run then waits for both.
+    const turn = this.queue;
+    if (stop) stop.describeProgress = () => ({ detail: 'it was still waiting for an earlier run of this bundle to finish', workLeft: false });
+    const next = (stop ? stop.race(turn) : turn).then(() => this.runNow(this.plainInputs(inputs, options), options, stop));
+    if (stop) void next.then(() => stop.dispose(), () => stop.dispose());
+    this.queue = Promise.allSettled([turn, next]);
     // The background starts in a later task, not in a reaction to this run's
     // promise: reactions run before the caller's `await` resumes, and in a
     // Chromium trace the first result reached the page only as the quad
     // probe's pipeline finished, about 50 ms after the run.
-    const startLater = () => void setTimeout(() => void this.startBackground().catch(() => undefined), 0);
+    // Not after a run that was stopped with work left: the bundle runs no more, and the compiles would only compete with that work.
+    const startLater = () => void setTimeout(() => void (this.stoppedBy ? undefined : this.startBackground().catch(() => undefined)), 0);
     next.then(startLater, startLater);
     return next;
   }
@@ -375,6 +493,17 @@ class Runner implements LoadedBundle {
   private stateFor(n: number): BatchState {
     const cached = this.batches.get(n);
     if (cached) return cached;
+    // The memory cap holds for everything the bundle keeps, so the buffers of
+    // other batch sizes go when keeping them would pass it (runs are
+    // serialised: none is using them).
+    const figures = runFigures(this.manifest, n);
+    const bytes = figures.memoryBytes - figures.weightBytes;
+    let held = figures.memoryBytes;
+    for (const state of this.batches.values()) held += state.bytes;
+    if (held > this.bounds.caps.maxMemoryBytes) {
+      for (const state of this.batches.values()) this.freeBatch(state);
+      this.batches.clear();
+    }
     const device = this.device;
     const buffers = new Map<number, GPUBuffer>(this.weightBuffers);
     for (const spec of this.manifest.buffers) {
@@ -389,9 +518,14 @@ class Runner implements LoadedBundle {
     for (const port of this.manifest.outputs) {
       readback.set(port.name, device.createBuffer({ label: `read ${port.name}`, size: Math.max(4, portElements(port, n) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     }
-    const state = { buffers, dims, bindGroups, readback };
+    const state = { buffers, dims, bindGroups, readback, bytes };
     this.batches.set(n, state);
     return state;
+  }
+
+  private freeBatch(state: BatchState): void {
+    for (const [id, b] of state.buffers) if (!this.weightBuffers.has(id)) b.destroy();
+    for (const b of [...state.readback.values(), ...new Set(state.dims)]) b.destroy();
   }
 
   /** A Dims uniform: the batch size, then a dispatch's params, in whole 16-byte rows. */
@@ -420,64 +554,141 @@ class Runner implements LoadedBundle {
     return group;
   }
 
-  private async runNow(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions): Promise<Record<string, OutputTensor>> {
+  /** A batch over largestBatch is refused before anything is allocated for it, with every reason. */
+  private checkBatchFits(n: number): void {
+    if (n <= this.largestBatch) return;
+    const problems = batchLimitProblems(this.manifest, this.device.limits, this.bounds.caps, n);
+    throw new BundleError(
+      `${this.manifest.model}: batch ${n} is more than this device runs the bundle at (at most ${this.largestBatch}, of the manifest's maxBatch ${this.manifest.maxBatch}); run smaller batches:\n${listProblems(problems)}`,
+    );
+  }
+
+  private describeProgress(progress: RunProgress): RunProgressNote {
+    const total = this.manifest.dispatches.length;
+    const workLeft = progress.submitted > 0;
+    if (progress.readingBack) return { detail: `the bundle's kernels did not finish (all ${total} dispatches submitted, the outputs not yet back)`, workLeft };
+    if (progress.waitingFor !== undefined) {
+      const d = this.manifest.dispatches[progress.waitingFor]!;
+      return { detail: `it was waiting for the pipeline of dispatch ${progress.waitingFor} (${JSON.stringify(d.label)}) to compile, with ${progress.submitted} of ${total} dispatches submitted`, workLeft };
+    }
+    return { detail: `the bundle's kernels did not finish (${progress.submitted} of ${total} dispatches submitted)`, workLeft };
+  }
+
+  private async runNow(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions, stop: RunStop | undefined): Promise<Record<string, OutputTensor>> {
     const what = `running ${this.manifest.model}`;
     if (this.destroyed) throw new BundleError(`${what}: the bundle was destroyed`);
+    if (this.stoppedBy) throw new BundleError(`${what}: an earlier run was stopped while its work was on the device (${this.stoppedBy}); this bundle runs no more: load it again`);
     const n = this.batchOf(inputs, options);
+    this.checkBatchFits(n);
+    const progress: RunProgress = { submitted: 0, waitingFor: undefined, readingBack: false };
+    if (stop) stop.describeProgress = () => this.describeProgress(progress);
+    const race = <T>(work: Promise<T>): Promise<T> => (stop ? stop.race(work) : work);
+    try {
+      return await this.dispatchRun(inputs, n, what, progress, stop, race);
+    } catch (e) {
+      if (stop?.isStopped && progress.submitted > 0) this.stoppedBy = (e as Error).message;
+      throw e;
+    }
+  }
+
+  private async dispatchRun(
+    inputs: Readonly<Record<string, Float32Array>>,
+    n: number,
+    what: string,
+    progress: RunProgress,
+    stop: RunStop | undefined,
+    race: <T>(work: Promise<T>) => Promise<T>,
+  ): Promise<Record<string, OutputTensor>> {
     const device = this.device;
     const dispatches = this.manifest.dispatches;
-    const state = await checkedGpuWork(device, what, () => {
-      const state = this.stateFor(n);
-      for (const port of this.manifest.inputs) {
-        device.queue.writeBuffer(state.buffers.get(port.buffer)!, 0, inputs[port.name]! as Float32Array<ArrayBuffer>);
-      }
-      return state;
-    });
+    stop?.throwIfStopped();
+    const state = await race(
+      checkedGpuWork(device, what, () => {
+        const state = this.stateFor(n);
+        for (const port of this.manifest.inputs) {
+          device.queue.writeBuffer(state.buffers.get(port.buffer)!, 0, inputs[port.name]! as Float32Array<ArrayBuffer>);
+        }
+        return state;
+      }),
+    );
     // One command buffer, unless the run gets to a dispatch whose pipeline
     // is still compiling (early in a first run): what is encoded is then
-    // submitted and runs while the run waits for that pipeline.
+    // submitted and runs while the run waits for that pipeline. A run that
+    // may be stopped submits chunks (see FIRST_CHUNK_INVOCATIONS) and waits
+    // for each once the next is submitted, so the device always has the next
+    // chunk and a stop leaves at most two behind.
+    let budget = stop ? FIRST_CHUNK_INVOCATIONS : Infinity;
+    let quickChunks = 0;
     let next = 0;
+    let previousChunk: Promise<number> | undefined;
     for (;;) {
-      next = await checkedGpuWork(device, what, () => this.encodeFrom(next, n, state));
+      stop?.throwIfStopped();
+      next = await race(
+        checkedGpuWork(device, what, () => {
+          const end = this.encodeFrom(next, n, state, budget);
+          progress.submitted = end;
+          return end;
+        }),
+      );
+      if (stop) {
+        const submittedAt = performance.now();
+        const done = device.queue.onSubmittedWorkDone().then(() => performance.now() - submittedAt);
+        if (previousChunk) {
+          quickChunks = (await stop.race(previousChunk)) < QUICK_CHUNK_MS ? quickChunks + 1 : 0;
+          if (quickChunks >= 2) budget *= 2;
+        }
+        previousChunk = done;
+      }
       if (next === dispatches.length) break;
-      await firstCompileOf(dispatches[next]!, this.table);
+      const d = dispatches[next]!;
+      if (!currentVariant(d, this.table, this.subgroups)) {
+        progress.waitingFor = next;
+        await race(firstCompileOf(d, this.table));
+        progress.waitingFor = undefined;
+      }
       if (this.destroyed) throw new BundleError(`${what}: the bundle was destroyed during the run`);
     }
+    progress.readingBack = true;
     const out: Record<string, OutputTensor> = {};
-    await Promise.all(
-      this.manifest.outputs.map(async (port) => {
-        const rb = state.readback.get(port.name)!;
-        await rb.mapAsync(GPUMapMode.READ);
-        const data = new Float32Array(rb.getMappedRange().slice(0, portElements(port, n) * 4));
-        rb.unmap();
-        out[port.name] = { data, shape: shapeAt(port, n) };
-      }),
+    await race(
+      Promise.all(
+        this.manifest.outputs.map(async (port) => {
+          const rb = state.readback.get(port.name)!;
+          await rb.mapAsync(GPUMapMode.READ);
+          const data = new Float32Array(rb.getMappedRange().slice(0, portElements(port, n) * 4));
+          rb.unmap();
+          out[port.name] = { data, shape: shapeAt(port, n) };
+        }),
+      ),
     );
     return out;
   }
 
   /**
    * Encodes and submits the dispatches from `first` up to the first one
-   * without a compiled pipeline, and returns its index; after the last
-   * dispatch, the copies to the readback buffers too.
+   * without a compiled pipeline, or until they launch `budget` invocations,
+   * and returns the index it stopped at; after the last dispatch, the copies
+   * to the readback buffers too.
    */
-  private encodeFrom(first: number, n: number, state: BatchState): number {
+  private encodeFrom(first: number, n: number, state: BatchState, budget: number): number {
     const dispatches = this.manifest.dispatches;
     const encoder = this.device.createCommandEncoder({ label: this.manifest.model });
     const pass = encoder.beginComputePass();
+    const perDimension = this.device.limits.maxComputeWorkgroupsPerDimension;
+    let invocations = 0;
     let i = first;
-    for (; i < dispatches.length; i++) {
+    for (; i < dispatches.length && invocations < budget; i++) {
       const d = dispatches[i]!;
       const variant = currentVariant(d, this.table, this.subgroups);
       if (!variant) break;
       const groups = Math.ceil(elementsOf(variant.groups, n) / variant.groupsDivisor);
       if (groups === 0) continue;
-      const y = Math.ceil(groups / MAX_GROUPS_PER_DIM);
-      const x = Math.ceil(groups / y);
-      if (y > MAX_GROUPS_PER_DIM) throw new BundleError(`${d.label}: ${groups} workgroups exceed the device's grid`);
+      // checkBatchFits made sure that every variant's grid fits at this batch size.
+      const [x, y] = foldWorkgroups(groups, perDimension)!;
       pass.setPipeline(variant.pipeline);
       pass.setBindGroup(0, this.bindGroupFor(i, variant, state));
       pass.dispatchWorkgroups(x, y);
+      invocations += groups * this.shaderById.get(variant.shader)!.workgroupSize;
     }
     pass.end();
     if (i === dispatches.length) {
@@ -492,10 +703,7 @@ class Runner implements LoadedBundle {
 
   destroy(): void {
     this.destroyed = true;
-    for (const state of this.batches.values()) {
-      for (const [id, b] of state.buffers) if (!this.weightBuffers.has(id)) b.destroy();
-      for (const b of [...state.readback.values(), ...new Set(state.dims)]) b.destroy();
-    }
+    for (const state of this.batches.values()) this.freeBatch(state);
     for (const b of this.weightBuffers.values()) b.destroy();
     this.batches.clear();
   }

@@ -1,11 +1,13 @@
 // Validation of an untrusted manifest, before anything touches the GPU. Every
 // index is checked against what it indexes, every size is bounded, so a
 // hostile bundle yields a BundleError instead of a crash, a huge allocation
-// or an out-of-bounds dispatch.
+// or an out-of-bounds dispatch. These bounds are the format's own; what the
+// bundle asks of a particular device (its limits, and the runtime's caps on
+// memory and work) is checked once the device is known, in run-limits.ts.
 import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type BufferSpec, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec } from './manifest.ts';
 
 export class BundleError extends Error {
-  override readonly name = 'BundleError';
+  override readonly name: string = 'BundleError';
 }
 
 /** Generous bounds; a real model stays far below them. */
@@ -17,7 +19,11 @@ export const MANIFEST_LIMITS = {
   /** f32 elements per buffer at maxBatch (4 GiB). */
   maxBufferElements: 2 ** 30,
   maxBatch: 1 << 20,
-  maxBindings: 8,
+  /**
+   * Storage bindings per shader. The device's maxStorageBuffersPerShaderStage
+   * (8 unless a device asks for more) is checked at load (run-limits.ts).
+   */
+  maxBindings: 32,
   maxWorkgroupSize: 1024,
   /** Dims values per dispatch: with the batch size, at most 64 u32s, the 256 bytes of one uniform block. */
   maxParams: 63,

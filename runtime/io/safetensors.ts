@@ -6,7 +6,9 @@
 //
 // The reader trusts nothing: a bundle's weights may come from anywhere, so
 // every length and offset is checked against the bytes actually present
-// before anything is allocated, and every problem is a TensorFileError.
+// before anything is allocated, and every problem is a TensorFileError. Past
+// the header's framing, the reader goes on after a problem and the error
+// lists every one it found (the first 20, then how many more).
 import {
   DTYPES,
   decodeElements,
@@ -16,7 +18,7 @@ import {
   type HostTensor,
   type TensorDType,
 } from './host-tensor.ts';
-import { TensorFileError } from './tensor-file-error.ts';
+import { TensorFileError, type TensorFileProblem } from './tensor-file-error.ts';
 
 /** Same limit as the reference implementation. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -45,6 +47,23 @@ export interface SafetensorsContents {
 
 function fail(problem: string, tensor?: string): never {
   throw new TensorFileError('safetensors', problem, tensor);
+}
+
+/**
+ * The problems found so far. Past the header's framing (its length, UTF-8,
+ * JSON), one bad entry does not hide the next: every entry, the metadata and
+ * the layout are checked, and the error lists them all.
+ */
+class Problems {
+  readonly list: TensorFileProblem[] = [];
+
+  add(problem: string, tensor?: string): void {
+    this.list.push(tensor === undefined ? { problem } : { problem, tensor });
+  }
+
+  throwIfAny(): void {
+    if (this.list.length > 0) throw TensorFileError.listing('safetensors', this.list);
+  }
 }
 
 /** Parses and validates the header; reads no tensor data. */
@@ -80,85 +99,136 @@ export function readSafetensorsHeader(file: Uint8Array): SafetensorsHeader {
 
   const dataOffset = 8 + headerLength;
   const dataLength = file.length - dataOffset;
+  const problems = new Problems();
   let metadata = new Map<string, string>();
   const entries: SafetensorsEntry[] = [];
+  const ranges: ByteRange[] = [];
+  let everyRangeKnown = true;
   for (const [name, value] of Object.entries(json)) {
-    if (name === '__metadata__') metadata = parseMetadata(value);
-    else entries.push(parseEntry(name, value, dataOffset, dataLength));
+    if (name === '__metadata__') {
+      metadata = parseMetadata(value, problems);
+      continue;
+    }
+    const parsed = parseEntry(name, value, dataLength, problems);
+    if (parsed.range) ranges.push(parsed.range);
+    else everyRangeKnown = false;
+    if (parsed.entry) entries.push({ ...parsed.entry, byteOffset: dataOffset + parsed.entry.byteOffset });
   }
-  checkLayout(entries, dataOffset, dataLength);
-  return { metadata, entries, dataOffset };
+  checkLayout(ranges, dataLength, everyRangeKnown, problems);
+  problems.throwIfAny();
+  return { metadata, entries: sortByOffset(entries), dataOffset };
 }
 
-function parseMetadata(value: unknown): Map<string, string> {
-  if (!isPlainObject(value)) fail('"__metadata__" is not a JSON object of strings');
+function parseMetadata(value: unknown, problems: Problems): Map<string, string> {
   const metadata = new Map<string, string>();
+  if (!isPlainObject(value)) {
+    problems.add('"__metadata__" is not a JSON object of strings');
+    return metadata;
+  }
   for (const [key, text] of Object.entries(value)) {
-    if (typeof text !== 'string') fail(`"__metadata__" entry ${JSON.stringify(key)} is not a string`);
-    metadata.set(key, text);
+    if (typeof text !== 'string') problems.add(`"__metadata__" entry ${JSON.stringify(key)} is not a string`);
+    else metadata.set(key, text);
   }
   return metadata;
 }
 
-function parseEntry(name: string, value: unknown, dataOffset: number, dataLength: number): SafetensorsEntry {
-  if (!isPlainObject(value)) fail('the header entry is not a JSON object', name);
+/** A tensor's bytes, relative to the data section. */
+interface ByteRange {
+  readonly name: string;
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * One header entry, each of its fields checked on its own so that all their
+ * problems are reported. `range` where its offsets are usable (for the layout
+ * check, even if its dtype or shape is not), `entry` where it is wholly good.
+ */
+function parseEntry(
+  name: string,
+  value: unknown,
+  dataLength: number,
+  problems: Problems,
+): { readonly range?: ByteRange; readonly entry?: SafetensorsEntry } {
+  if (!isPlainObject(value)) {
+    problems.add('the header entry is not a JSON object', name);
+    return {};
+  }
+  const before = problems.list.length;
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
-  if (typeof dtype !== 'string') fail('"dtype" is missing or not a string', name);
-  if (!isTensorDType(dtype)) fail(`unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPES).join(', ')})`, name);
-  if (!Array.isArray(shape) || !shape.every(isCount)) fail('"shape" is not a list of non-negative integers', name);
+  if (typeof dtype !== 'string') problems.add('"dtype" is missing or not a string', name);
+  else if (!isTensorDType(dtype)) problems.add(`unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPES).join(', ')})`, name);
+  const shapeOk = Array.isArray(shape) && shape.every(isCount);
+  if (!shapeOk) problems.add('"shape" is not a list of non-negative integers', name);
+  let range: ByteRange | undefined;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    fail('"data_offsets" is not a pair of non-negative integers', name);
+    problems.add('"data_offsets" is not a pair of non-negative integers', name);
+  } else {
+    const [begin, end] = offsets as [number, number];
+    if (end < begin) problems.add(`"data_offsets" [${begin}, ${end}] end before they begin`, name);
+    else if (end > dataLength) problems.add(`"data_offsets" [${begin}, ${end}] run past the end of the data section (${dataLength} bytes)`, name);
+    else range = { name, begin, end };
   }
-  const [begin, end] = offsets as [number, number];
-  if (end < begin) fail(`"data_offsets" [${begin}, ${end}] end before they begin`, name);
-  if (end > dataLength) {
-    fail(`"data_offsets" [${begin}, ${end}] run past the end of the data section (${dataLength} bytes)`, name);
-  }
+  if (problems.list.length > before || !range) return range ? { range } : {};
 
   // Stop multiplying once the size is past any real file, before it loses precision.
-  const size = DTYPES[dtype].bytes;
-  let bytesNeeded = (shape as number[]).includes(0) ? 0 : size;
-  for (const dim of shape as number[]) {
+  const dims = shape as number[];
+  const type = dtype as TensorDType;
+  let bytesNeeded = dims.includes(0) ? 0 : DTYPES[type].bytes;
+  for (const dim of dims) {
     if (bytesNeeded > Number.MAX_SAFE_INTEGER) break;
     bytesNeeded *= dim;
   }
+  const { begin, end } = range;
   if (bytesNeeded !== end - begin) {
     const needs = bytesNeeded > Number.MAX_SAFE_INTEGER ? `more than 2^53` : `${bytesNeeded}`;
-    fail(`shape [${shape.join(', ')}] of ${dtype} needs ${needs} bytes, but "data_offsets" [${begin}, ${end}] hold ${end - begin}`, name);
+    problems.add(`shape [${dims.join(', ')}] of ${type} needs ${needs} bytes, but "data_offsets" [${begin}, ${end}] hold ${end - begin}`, name);
+    return { range };
   }
-  return { name, dtype, shape: shape as number[], byteOffset: dataOffset + begin, byteLength: end - begin };
+  return { range, entry: { name, dtype: type, shape: dims, byteOffset: begin, byteLength: end - begin } };
 }
 
-/** Tensors must tile the data section exactly: no gaps, no overlaps, nothing after. */
-function checkLayout(entries: SafetensorsEntry[], dataOffset: number, dataLength: number): void {
-  entries.sort((a, b) => a.byteOffset - b.byteOffset || a.byteLength - b.byteLength);
-  let cursor = dataOffset;
-  let previous: SafetensorsEntry | undefined;
-  for (const entry of entries) {
-    const begin = entry.byteOffset - dataOffset;
-    if (entry.byteOffset < cursor) {
-      fail(`its bytes [${begin}, ${begin + entry.byteLength}) overlap tensor ${JSON.stringify(previous!.name)}`, entry.name);
+/**
+ * Tensors must tile the data section exactly: no overlaps, no gaps, nothing
+ * after. Overlaps are checked between every tensor whose offsets could be
+ * read; gaps and the total only when all could, since a tensor whose offsets
+ * are broken would otherwise leave a hole that is not the file's fault.
+ */
+function checkLayout(ranges: ByteRange[], dataLength: number, everyRangeKnown: boolean, problems: Problems): void {
+  ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  let previous: ByteRange | undefined;
+  for (const range of ranges) {
+    if (range.begin < cursor) {
+      problems.add(`its bytes [${range.begin}, ${range.end}) overlap tensor ${JSON.stringify(previous!.name)}`, range.name);
+    } else if (range.begin > cursor && everyRangeKnown) {
+      problems.add(`bytes [${cursor}, ${range.begin}) of the data section before it belong to no tensor`, range.name);
     }
-    if (entry.byteOffset > cursor) {
-      fail(`bytes [${cursor - dataOffset}, ${begin}) of the data section before it belong to no tensor`, entry.name);
+    if (range.end > cursor) {
+      cursor = range.end;
+      previous = range;
     }
-    cursor = entry.byteOffset + entry.byteLength;
-    previous = entry;
   }
-  if (cursor - dataOffset !== dataLength) {
-    fail(`the tensors cover ${cursor - dataOffset} bytes but the data section has ${dataLength}`);
+  if (everyRangeKnown && cursor !== dataLength) {
+    problems.add(`the tensors cover ${cursor} bytes but the data section has ${dataLength}`);
   }
+}
+
+function sortByOffset(entries: SafetensorsEntry[]): SafetensorsEntry[] {
+  return entries.sort((a, b) => a.byteOffset - b.byteOffset || a.byteLength - b.byteLength);
 }
 
 export function readSafetensors(file: Uint8Array): SafetensorsContents {
   const header = readSafetensorsHeader(file);
+  const problems = new Problems();
   const tensors = new Map<string, HostTensor>();
   for (const entry of header.entries) {
     const count = entry.byteLength / DTYPES[entry.dtype].bytes;
     const data = decodeElements(entry.dtype, file.subarray(entry.byteOffset, entry.byteOffset + entry.byteLength), count);
-    if (typeof data === 'string') fail(data, entry.name);
-    tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data });
+    if (typeof data === 'string') problems.add(data, entry.name);
+    else tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data });
   }
+  problems.throwIfAny();
   return { metadata: header.metadata, tensors };
 }
 

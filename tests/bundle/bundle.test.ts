@@ -241,8 +241,11 @@ describe('bundles on the device', () => {
     const bundle = linearRelu();
     const id = bundle.manifest.dispatches[0]!.quick!.shader;
     const files = new Map(bundleFiles(bundle));
-    // Valid WGSL whose workgroup is over the device's limit: only pipeline creation refuses it.
-    withShader(files, id, (text) => text.replace('@workgroup_size(64)', '@workgroup_size(1024, 1024)'));
+    // Valid WGSL whose workgroup storage is over the device's limit: only pipeline creation refuses it
+    // (an over-large @workgroup_size is already refused at load, from the shader's text).
+    withShader(files, id, (text) =>
+      text.replace('@compute', 'var<workgroup> big: array<f32, 8192>;\n@compute').replace(/(@compute[^{]*\{)/, '$1\n  big[0] = 1.0;'),
+    );
     const loaded = await loadBundleFrom(memorySource({ files }), device, { pipelines: 'quick' });
     await expect(loaded.run({ input: new Float32Array(3) })).rejects.toThrow(new RegExp(`${id}.wgsl does not compile`));
     await expect(loaded.ready()).rejects.toThrow(BundleError);
