@@ -1,6 +1,11 @@
 // The whole compiler as one pipeline: each line a stage returning a value
-// plus diagnostics; the first stage with errors stops the rest.
+// plus diagnostics. Every stage that can still run soundly runs, so one pass
+// reports all of a file's errors (up to MAX_ERRORS_PER_FILE): parse errors
+// (the parser recovers), checker errors, and the shape errors of every model
+// with no error in it or in a block it uses. Nothing after lowering runs on
+// a file with errors.
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { capErrors } from '../diagnostics/error-cap.ts';
 import { parse } from '../grammar/parse.ts';
 import type { ModelDecl, Program } from '../grammar/ast.ts';
 import { SourceFile } from '../grammar/source.ts';
@@ -8,6 +13,7 @@ import { generateBundle, type GeneratedBundle } from './codegen/generate.ts';
 import type { Graph } from './ir/types.ts';
 import { verifyGraph } from './ir/verify.ts';
 import { lowerModel } from './lower/lower-model.ts';
+import { modelsFreeOfErrors } from './lower/models-to-lower.ts';
 import { WeightSource, type GivenTensor } from './lower/weight-source.ts';
 import { EVAL_PIPELINE, EVAL_SEMANTICS, runPipeline, type Pass } from './passes/index.ts';
 import { checkProgram } from './resolve/index.ts';
@@ -53,17 +59,24 @@ export class InternalCompilerError extends Error {}
 export function compileSource(text: string, path: string, options: CompileOptions = {}): CompileResult {
   const source = new SourceFile(path, text);
   const parsed = parse(source);
-  const checked = checkProgram(parsed.program, source);
-  let diagnostics = sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]);
-  if (hasErrors(diagnostics)) return { source, diagnostics, program: parsed.program };
+  const front = frontDiagnostics(parsed.diagnostics, checkProgram(parsed.program, source).diagnostics);
+  const program = parsed.program;
+
+  if (hasErrors(front)) {
+    // No bundle, so no weights: the chosen model is lowered for its shapes alone.
+    const model = tryPickModel(program, options.model);
+    const sink = new DiagnosticSink(path);
+    if (model && modelsFreeOfErrors(program, front).includes(model)) lowerModel(model, { program, source, sink });
+    return { source, diagnostics: capErrors(sortDiagnostics([...front, ...sink.diagnostics])), program };
+  }
 
   const sink = new DiagnosticSink(path);
-  const model = pickModel(parsed.program, options.model);
+  const model = pickModel(program, options.model);
   const weights = new WeightSource(options.weights, options.seed ?? 0, { allowNonFinite: options.allowNonFinite ?? false });
-  const trainGraph = lowerModel(model, { program: parsed.program, source, sink, weights });
+  const trainGraph = lowerModel(model, { program, source, sink, weights });
   if (trainGraph) weights.check(options.weightsPath ?? 'the weight file');
-  diagnostics = sortDiagnostics([...diagnostics, ...sink.diagnostics]);
-  if (!trainGraph || hasErrors(diagnostics)) return { source, diagnostics, program: parsed.program };
+  const diagnostics = capErrors(sortDiagnostics([...front, ...sink.diagnostics]));
+  if (!trainGraph || hasErrors(diagnostics)) return { source, diagnostics, program };
 
   const verify = (stage: string, graph: Graph, evalLowered = false) => {
     options.onGraph?.(stage, graph);
@@ -85,11 +98,21 @@ export function compileSource(text: string, path: string, options: CompileOption
     ...(options.quickKernels === false ? { quickVariants: false } : {}),
     ...(options.subgroupKernels === false ? { subgroupVariants: false } : {}),
   });
-  return { source, diagnostics, program: parsed.program, trainGraph, evalGraph, bundle };
+  return { source, diagnostics, program, trainGraph, evalGraph, bundle };
 }
 
 /** A request the file cannot satisfy: no model, several without --model, or an unknown name. */
 export class ModelChoiceError extends Error {}
+
+/** The model pickModel would choose, or undefined where it would refuse. */
+function tryPickModel(program: Program, wanted: string | undefined): ModelDecl | undefined {
+  try {
+    return pickModel(program, wanted);
+  } catch (e) {
+    if (e instanceof ModelChoiceError) return undefined;
+    throw e;
+  }
+}
 
 function pickModel(program: Program, wanted: string | undefined): ModelDecl {
   const models = program.items.filter((i): i is ModelDecl => i.kind === 'Model');
@@ -105,20 +128,26 @@ function pickModel(program: Program, wanted: string | undefined): ModelDecl {
 }
 
 /**
- * What `regc check` reports: syntax, names and arguments, and then, for a
- * file without such errors, the shapes of every model (lowering to IR).
+ * What `regc check` reports: syntax, names and arguments, and the shapes and
+ * sizes of every model without such errors (lowered to IR on shapes alone,
+ * no weight allocated), up to MAX_ERRORS_PER_FILE errors.
  */
 export function analyseSource(source: SourceFile): Diagnostic[] {
   const parsed = parse(source);
-  const checked = checkProgram(parsed.program, source);
-  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
-  if (!hasErrors(diagnostics)) {
-    const sink = new DiagnosticSink(source.path);
-    for (const item of parsed.program.items) {
-      if (item.kind !== 'Model') continue;
-      lowerModel(item, { program: parsed.program, source, sink, weights: new WeightSource(undefined, 0) });
-    }
-    diagnostics.push(...sink.diagnostics);
+  const diagnostics = frontDiagnostics(parsed.diagnostics, checkProgram(parsed.program, source).diagnostics);
+  const sink = new DiagnosticSink(source.path);
+  for (const model of modelsFreeOfErrors(parsed.program, diagnostics)) {
+    lowerModel(model, { program: parsed.program, source, sink });
   }
-  return sortDiagnostics(diagnostics);
+  return capErrors(sortDiagnostics([...diagnostics, ...sink.diagnostics]));
+}
+
+/**
+ * The parser's and checker's diagnostics, less checker errors that start
+ * where a syntax error does: those are about what recovery made of the
+ * broken text (`linear(2 3)` read as a statement `3`), not a second mistake.
+ */
+function frontDiagnostics(parsed: readonly Diagnostic[], checked: readonly Diagnostic[]): Diagnostic[] {
+  const syntaxErrorsAt = new Set(parsed.filter((d) => d.severity === 'error').map((d) => d.span.start.offset));
+  return [...parsed, ...checked.filter((d) => !syntaxErrorsAt.has(d.span.start.offset))];
 }

@@ -1,4 +1,5 @@
-// Errors found while building the IR: shapes, and what only shapes reveal.
+// Errors found while building the IR: shapes, and what only shapes reveal,
+// sizes included.
 import type { DiagnosticCodeDoc } from '../../grammar/diagnostic-codes.ts';
 
 export const loweringDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
@@ -22,5 +23,24 @@ export const loweringDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
       'channels, `normalize` with a different number of means than the input has channels, `flatten` dimensions ' +
       'in the wrong order, a `reshape` whose sizes do not multiply to the input\'s.',
     example: 'model M {\n  input x: f32[N, 3, 8, 8]\n  output y\n  conv2d(4, 3, groups=2)\n}',
+  },
+  {
+    code: 'E0503',
+    title: 'stored tensors too large',
+    explanation:
+      'A weight, bias or statistic would hold more than 2^27 values (512 MiB of f32), or all of a model\'s stored ' +
+      'tensors together more than 2^28 (1 GiB; the runtime reads weights.safetensors in one piece of at most 2 GiB). ' +
+      'The sizes are checked on shapes before anything is allocated; such sizes are usually a typo in a shape or ' +
+      'a layer size. The caps are in compiler/lower/size-limits.ts.',
+    example: 'model M {\n  input x: f32[N, 20000]\n  output y\n  fc: linear(20000)\n}',
+  },
+  {
+    code: 'E0504',
+    title: 'value too large',
+    explanation:
+      'An input or a layer\'s output would hold more than 2^28 values per sample (1 GiB of f32 for a batch of one, ' +
+      'four times the buffer size WebGPU guarantees by default). Whatever is computed from it is not checked further. ' +
+      'The cap is in compiler/lower/size-limits.ts.',
+    example: 'model M {\n  input x: f32[N, 3, 100000, 100000]\n  output y\n  relu\n}',
   },
 ];

@@ -37,8 +37,11 @@ export type Init =
   | { readonly kind: 'uniform'; readonly bound: number }
   | { readonly kind: 'constant'; readonly value: number }
   | { readonly kind: 'unit-normal-vector' }
-  /** Values computed from other tensors (weight_g = ||weight_v||). */
-  | { readonly kind: 'values'; readonly data: Float32Array };
+  /**
+   * Values computed from other tensors (weight_g = ||weight_v||), called
+   * only when the weights are filled in, after those tensors have been.
+   */
+  | { readonly kind: 'computed'; readonly compute: () => Float32Array };
 
 export function fanInUniform(fanIn: number): Init {
   return { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) };
@@ -56,8 +59,8 @@ export function materialiseInit(init: Init, count: number, rng: Rng): Float32Arr
       return out;
     case 'constant':
       return out.fill(init.value);
-    case 'values':
-      return Float32Array.from(init.data);
+    case 'computed':
+      return Float32Array.from(init.compute());
     case 'unit-normal-vector': {
       let norm = 0;
       for (let i = 0; i < count; i++) {

@@ -23,9 +23,12 @@ export interface LayerContext {
   readonly inputs: readonly ValueId[];
   readonly attachments: readonly Attachment[];
   readonly origin: Origin;
-  /** The values of a param node made by `tensor`. */
+  /**
+   * The values of a param node made by `tensor`; known only once weights
+   * are filled in, so call it from a `computed` Init, never while lowering.
+   */
   weightData(id: ValueId): Float32Array;
-  /** Declares `<name>.<suffix>` and returns its param node. */
+  /** Declares `<name>.<suffix>` (its values are filled in after lowering) and returns its param node. */
   tensor(suffix: string, shape: readonly number[], role: TensorRole, init: Init): ValueId;
 }
 
@@ -73,7 +76,7 @@ function weight(ctx: LayerContext, shape: readonly number[], fanIn: number): Val
     const gShape = shape.map((d, i) => (i === dim ? d : 1));
     // torch starts weight_g at ||weight_v|| so that w equals v before training.
     const v = ctx.tensor('weight_v', shape, 'trainable', init);
-    const g = ctx.tensor('weight_g', gShape, 'trainable', { kind: 'values', data: normsAlong(ctx.weightData(v), shape, dim) });
+    const g = ctx.tensor('weight_g', gShape, 'trainable', { kind: 'computed', compute: () => normsAlong(ctx.weightData(v), shape, dim) });
     w = ctx.b.add('weight_norm', [v, g], { dim }, ctx.origin);
   } else if (names.includes('spectralnorm')) {
     const a = ctx.attachments.find((t) => t.name === 'spectralnorm')!;

@@ -1,8 +1,18 @@
 // AST -> IR for one model: blocks are inlined with their instance prefixes,
 // `repeat` is expanded, every layer application becomes IR nodes through
 // LAYER_LOWERINGS. The checker has run first, so lowering reports only what
-// needs shapes: mismatches between layers (E0501) and layer arguments that
-// do not fit their input (E0502).
+// needs shapes: mismatches between layers (E0501), layer arguments that do
+// not fit their input (E0502), and tensors past the size caps (E0503, E0504;
+// see size-limits.ts).
+//
+// Lowering works on shapes alone: stored tensors are declared with their
+// shapes and initialisers, and their values are filled in only at the end,
+// and only when a WeightSource is given and nothing was wrong. So `regc
+// check` never allocates a weight, and neither does a compile that fails.
+// After a layer fails, its output is FAILED, and whatever depends on it is
+// skipped without a diagnostic of its own, while independent layers are
+// still checked: every error is reported, none twice.
+import { describeCount } from '../../diagnostics/describe-count.ts';
 import type { BlockDecl, Call, Expr, ModelDecl, Name, Program, Repeat, Stmt } from '../../grammar/ast.ts';
 import type { SourceFile, Span } from '../../grammar/source.ts';
 import { GraphBuilder, GraphShapeError } from '../ir/builder.ts';
@@ -16,15 +26,25 @@ import { DiagnosticSink } from '../resolve/diagnostic-sink.ts';
 import type { ConstEnv } from '../resolve/evaluate.ts';
 import type { Init } from './init.ts';
 import { LAYER_LOWERINGS, LoweringError, type Attachment } from './layers.ts';
-import type { WeightSource } from './weight-source.ts';
+import { countValues, MAX_MODEL_PARAMETERS, MAX_TENSOR_ELEMENTS, MAX_VALUE_ELEMENTS_PER_SAMPLE } from './size-limits.ts';
+import type { DeclaredTensor, WeightSource } from './weight-source.ts';
 
 /** Thrown to abandon lowering after a diagnostic has been reported. */
 class Abandon extends Error {}
+
+/** The value of a layer that failed (reported): what depends on it is skipped, not reported again. */
+const FAILED: ValueId = -1;
+
+interface PendingTensor extends DeclaredTensor {
+  readonly init: Init;
+}
 
 interface Scope {
   readonly prefix: string;
   readonly constants: Map<string, Value>;
   readonly values: Map<string, ValueId>;
+  /** The names in `values`, kept alongside so that binding a call's arguments does not copy them. */
+  readonly valueNames: Set<string>;
   flow: ValueId | undefined;
   /** Index of each layer application in this body, keyed by its span start. */
   readonly appIndex: Map<number, number>;
@@ -32,18 +52,29 @@ interface Scope {
 
 type Application = Call | Name | Repeat;
 
+function bindValue(scope: Scope, name: string, id: ValueId): void {
+  scope.values.set(name, id);
+  scope.valueNames.add(name);
+}
+
 export interface LowerContext {
   readonly program: Program;
   readonly source: SourceFile;
   readonly sink: DiagnosticSink;
-  readonly weights: WeightSource;
+  /**
+   * Where stored tensors' values come from. Without it (`regc check`) the
+   * graph has shapes only: `graph.data` stays empty and nothing is allocated.
+   */
+  readonly weights?: WeightSource;
 }
 
+/** The model's train graph, or undefined when lowering reported an error. */
 export function lowerModel(model: ModelDecl, ctx: LowerContext): Graph | undefined {
   const b = new GraphBuilder('train');
   const blocks = new Map<string, BlockDecl>();
   for (const item of ctx.program.items) if (item.kind === 'Block') blocks.set(item.name.name, item);
-  const lowerer = new Lowerer(b, blocks, ctx);
+  const lowerer = new Lowerer(model.name.name, b, blocks, ctx);
+  const errorsBefore = ctx.sink.errorCount;
   try {
     const scope = lowerer.newScope('', new Map(), model.body);
     lowerer.body(model.body, scope, true);
@@ -51,18 +82,34 @@ export function lowerModel(model: ModelDecl, ctx: LowerContext): Graph | undefin
     if (e instanceof Abandon) return undefined;
     throw e;
   }
+  if (ctx.sink.errorCount > errorsBefore) return undefined;
+  if (ctx.weights) lowerer.fillWeights(ctx.weights);
   return b.finish();
 }
 
 class Lowerer {
+  /** Stored tensors in declaration order, values not yet filled in. */
+  private readonly tensors: PendingTensor[] = [];
+  /** Values of the stored tensors declared so far, those over MAX_TENSOR_ELEMENTS left out. */
+  private storedValues = 0;
+
   constructor(
+    private readonly modelName: string,
     private readonly b: GraphBuilder,
     private readonly blocks: ReadonlyMap<string, BlockDecl>,
     private readonly ctx: LowerContext,
   ) {}
 
+  /**
+   * Fills in every stored tensor's values, in declaration order, so a
+   * `computed` initialiser finds the tensors it reads already filled.
+   */
+  fillWeights(weights: WeightSource): void {
+    for (const t of this.tensors) this.b.setData(t.name, weights.values(t, t.init));
+  }
+
   newScope(prefix: string, constants: Map<string, Value>, body: readonly Stmt[]): Scope {
-    return { prefix, constants, values: new Map(), flow: undefined, appIndex: this.indexApplications(body, constants) };
+    return { prefix, constants, values: new Map(), valueNames: new Set(), flow: undefined, appIndex: this.indexApplications(body, constants) };
   }
 
   /**
@@ -129,18 +176,20 @@ class Lowerer {
           if (isModel) {
             const shape = this.tensorShape(stmt);
             id = this.b.input(stmt.name.name, { dtype: 'f32', shape }, this.origin(stmt.name.name, stmt.span));
+            const fits = this.valueFits(id, `input \`${stmt.name.name}\``, stmt.type!.span, { label: 'too large', help: 'check the sizes in this shape' });
+            if (!fits) id = FAILED;
           } else {
             const given = blockInputs[nextInput++];
             if (given === undefined) throw this.internal('the block is given fewer tensors than it has inputs', stmt.span);
             id = given;
           }
-          scope.values.set(stmt.name.name, id);
+          bindValue(scope, stmt.name.name, id);
           scope.flow = id;
           break;
         }
         case 'Let': {
           const id = this.expr(stmt.value, scope, true);
-          scope.values.set(stmt.name.name, id);
+          bindValue(scope, stmt.name.name, id);
           scope.flow = id;
           break;
         }
@@ -156,7 +205,7 @@ class Lowerer {
           }
           const id = this.expr(v, scope, true);
           output = id;
-          if (isModel) this.b.output(v.kind === 'Name' ? v.name : 'output', id);
+          if (isModel && id !== FAILED) this.b.output(v.kind === 'Name' ? v.name : 'output', id);
           break;
         }
       }
@@ -164,7 +213,7 @@ class Lowerer {
     for (const d of deferred) {
       if (scope.flow === undefined) throw this.internal('nothing to output: no value has been computed', d.span);
       output = scope.flow;
-      if (isModel) this.b.output(d.name, scope.flow);
+      if (isModel && scope.flow !== FAILED) this.b.output(d.name, scope.flow);
     }
     if (!isModel && output === undefined) output = scope.flow;
     return output;
@@ -201,12 +250,13 @@ class Lowerer {
         const fn = ({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' } as const)[e.op];
         const left = this.operand(e.left, scope);
         const right = this.operand(e.right, scope);
+        if (left === FAILED || right === FAILED) return FAILED;
         const origin = this.origin(`${scope.prefix}${e.op === '+' ? 'add' : fn}`, e.span);
         return this.shaped(e.span, origin, () => this.b.add('binary', [left, right], { fn }, origin));
       }
       case 'Unary': {
         const operand = this.expr(e.operand, scope, false);
-        if (e.op === '+') return operand;
+        if (e.op === '+' || operand === FAILED) return operand;
         return this.b.add('unary', [operand], { fn: 'neg' }, this.origin(`${scope.prefix}neg`, e.span));
       }
       default:
@@ -246,7 +296,7 @@ class Lowerer {
   }
 
   private env(scope: Scope): ConstEnv {
-    return { constants: scope.constants, tensors: new Set(scope.values.keys()) };
+    return { constants: scope.constants, tensors: scope.valueNames };
   }
 
   private layerName(app: Application, op: string, scope: Scope): string {
@@ -279,6 +329,7 @@ class Lowerer {
       if (!ab.ok) throw new Abandon();
       return { name: aspec.name, values: ab.values };
     });
+    if (inputs.includes(FAILED)) return FAILED;
     const origin = this.origin(name, call.span);
     return this.shaped(call.span, origin, () =>
       lowering({
@@ -289,13 +340,57 @@ class Lowerer {
         attachments,
         origin,
         weightData: (id) => this.b.getData((this.b.node(id).attrs as { name: string }).name)!,
-        tensor: (suffix: string, shape: readonly number[], role, init: Init) => {
-          const full = `${name}.${suffix}`;
-          const data = this.ctx.weights.values({ name: full, shape, role }, init);
-          return this.b.tensor({ name: full, role, type: { dtype: 'f32', shape } }, data, origin);
-        },
+        tensor: (suffix: string, shape: readonly number[], role, init: Init) => this.declareTensor(`${name}.${suffix}`, shape, role, init, origin),
       }),
     );
+  }
+
+  /** A stored tensor's param node; its values come later (fillWeights). Reports tensors past the caps. */
+  private declareTensor(name: string, shape: readonly number[], role: PendingTensor['role'], init: Init, origin: Origin): ValueId {
+    // Names come from unique labels (E0204), so a second declaration would silently share a weight.
+    if (this.b.hasTensor(name)) throw this.internal(`the tensor \`${name}\` is declared twice`, origin.span);
+    const count = countValues(shape);
+    if (count > MAX_TENSOR_ELEMENTS) {
+      this.ctx.sink.report({
+        code: 'E0503',
+        message: `\`${name}\` would hold ${describeCount(count)} values, more than the ${describeCount(MAX_TENSOR_ELEMENTS)} one stored tensor may hold`,
+        span: origin.span,
+        label: `\`${name}\` is f32${formatShape(shape)}`,
+        help: "check the layer's sizes and the shape of its input",
+      });
+    } else {
+      const before = this.storedValues;
+      this.storedValues += count;
+      if (before <= MAX_MODEL_PARAMETERS && this.storedValues > MAX_MODEL_PARAMETERS) {
+        this.ctx.sink.report({
+          code: 'E0503',
+          message: `model \`${this.modelName}\` would store more than ${describeCount(MAX_MODEL_PARAMETERS)} values in all`,
+          span: origin.span,
+          label: `\`${name}\` brings it to ${describeCount(this.storedValues)}`,
+          help: "check the layers' sizes and the shapes of their inputs",
+        });
+      }
+    }
+    this.tensors.push({ name, shape, role, init });
+    return this.b.tensor({ name, role, type: { dtype: 'f32', shape } }, undefined, origin);
+  }
+
+  /**
+   * False (and reported at `span`) when value `id` holds more than
+   * MAX_VALUE_ELEMENTS_PER_SAMPLE values per sample.
+   */
+  private valueFits(id: ValueId, what: string, span: Span, words: { label?: string; help?: string } = {}): boolean {
+    const type = this.b.type(id);
+    const count = countValues(type.shape);
+    if (count <= MAX_VALUE_ELEMENTS_PER_SAMPLE) return true;
+    this.ctx.sink.report({
+      code: 'E0504',
+      message: `${what} would hold ${describeCount(count)} values per sample, more than the ${describeCount(MAX_VALUE_ELEMENTS_PER_SAMPLE)} a value may hold`,
+      span,
+      label: words.label ?? `gives ${type.dtype}${formatShape(type.shape)}`,
+      help: words.help ?? "check the layer's sizes and the shape of its input",
+    });
+    return false;
   }
 
   private repeat(app: Repeat, inputs: ValueId[], scope: Scope): ValueId {
@@ -328,10 +423,19 @@ class Lowerer {
     return { layer, file: this.ctx.source.path, span };
   }
 
-  /** Runs a builder step, turning shape errors into diagnostics at `span`. */
+  /**
+   * Runs a builder step, turning shape errors into diagnostics at `span`;
+   * FAILED after one, or when a value it makes is past the size cap.
+   */
   private shaped(span: Span, origin: Origin, build: () => ValueId): ValueId {
+    const first = this.b.size;
     try {
-      return build();
+      const id = build();
+      for (let i = first; i < this.b.size; i++) {
+        const op = this.b.node(i).op;
+        if (op !== 'param' && op !== 'constant' && !this.valueFits(i, `\`${origin.layer}\``, span)) return FAILED;
+      }
+      return id;
     } catch (e) {
       if (e instanceof GraphShapeError) {
         // Label each tensor input (not the layer's own weights) with where it comes from and its shape.
@@ -347,11 +451,11 @@ class Lowerer {
           label: 'shapes disagree here',
           secondary: secondary.slice(0, 3),
         });
-        throw new Abandon();
+        return FAILED;
       }
       if (e instanceof LoweringError) {
         this.ctx.sink.report({ code: 'E0502', message: `\`${origin.layer}\`: ${e.message}`, span, label: 'does not fit its input' });
-        throw new Abandon();
+        return FAILED;
       }
       throw e;
     }
@@ -360,10 +464,5 @@ class Lowerer {
   /** A case the checker rules out; reaching it is a compiler bug, reported with where it happened. */
   private internal(message: string, span: Span): Error {
     return new Error(`internal error while lowering ${this.ctx.source.path}:${span.start.line}:${span.start.column}: ${message} (the checker should have reported this)`);
-  }
-
-  private abandon(code: string, message: string, span: Span): Abandon {
-    this.ctx.sink.report({ code, message, span });
-    return new Abandon();
   }
 }

@@ -100,6 +100,38 @@ export function nameApplications(applications: readonly Pending[], owner: string
   return named;
 }
 
+/**
+ * An input and a layer of one body may not share a name: diagnostics and
+ * `--dump-ir` name each value by where it comes from (`\`x\` gives f32[N, 4]`),
+ * so one name for both would not say which is meant. The later of the two
+ * is reported, with the earlier one.
+ */
+export function reportInputLayerClashes(
+  applications: readonly Application[],
+  inputs: readonly { readonly name: string; readonly span: Span }[],
+  owner: string,
+  sink: DiagnosticSink,
+): void {
+  const inputByName = new Map<string, { readonly name: string; readonly span: Span }>();
+  for (const input of inputs) if (!inputByName.has(input.name)) inputByName.set(input.name, input);
+  for (const app of applications) {
+    const input = inputByName.get(app.name);
+    if (input === undefined) continue;
+    const layer = hasLabel(app)
+      ? { span: app.label!.span, what: 'a layer label' }
+      : { span: app.span, what: `the automatic name of this \`${app.op}\`` };
+    const inputFirst = input.span.start.offset < layer.span.start.offset;
+    sink.report({
+      code: 'E0213',
+      message: `\`${app.name}\` is both an input and a layer of ${owner}`,
+      span: inputFirst ? layer.span : input.span,
+      label: inputFirst ? `${layer.what} here` : 'an input here',
+      secondary: [inputFirst ? { span: input.span, message: 'the input' } : { span: layer.span, message: layer.what }],
+      help: 'rename the input or the layer',
+    });
+  }
+}
+
 function hasLabel(app: { readonly label?: Ident }): boolean {
   return app.label !== undefined && app.label.name !== '';
 }

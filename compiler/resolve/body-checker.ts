@@ -26,7 +26,7 @@ import type { BlockSignature } from './block-signature.ts';
 import { DiagnosticSink } from './diagnostic-sink.ts';
 import { evaluateConst, type ConstEnv } from './evaluate.ts';
 import { reportMisplaced } from './places.ts';
-import { NO_TENSORS, nameApplications, pending, type Application, type Pending } from './application-names.ts';
+import { NO_TENSORS, nameApplications, pending, reportInputLayerClashes, type Application, type Pending } from './application-names.ts';
 import { reportUnusedValues, type ValueRecord } from './unused-values.ts';
 import type { ProgramIndex } from './program-index.ts';
 import { checkInputType } from './tensor-type.ts';
@@ -134,8 +134,10 @@ class BodyChecker {
       this.addOutput(output.name, output.span);
     }
     this.finish();
+    const applications = nameApplications(this.applied, this.what, this.sink);
+    reportInputLayerClashes(applications, this.records.filter((r) => r.kind === 'input' && r.name !== ''), this.what, this.sink);
     return {
-      applications: nameApplications(this.applied, this.what, this.sink),
+      applications,
       inputs: this.inputs,
       outputs: this.outputs.map((o) => o.name),
       blockCalls: this.blockCalls,
@@ -163,6 +165,20 @@ class BodyChecker {
         span: stmt.name.span,
         label: 'declared again here',
         secondary: [{ span: previous.span, message: 'first declared here' }],
+      });
+      return;
+    }
+    // A `let` may rebind an input, but an input may not take over a `let`'s name: inputs are the interface.
+    const value = this.bound.get(name);
+    if (value !== undefined) {
+      value.used = true;
+      this.sink.report({
+        code: 'E0213',
+        message: `\`${name}\` is already a value of ${this.what}`,
+        span: stmt.name.span,
+        label: 'declared as an input here',
+        secondary: [{ span: value.span, message: 'defined by this `let`' }],
+        help: 'an input needs a name no other value has; rename one of them',
       });
       return;
     }

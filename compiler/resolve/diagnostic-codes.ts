@@ -111,8 +111,10 @@ export const resolveDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
     code: 'E0213',
     title: 'name defined twice',
     explanation:
-      'Two `input` statements with one name, or an input or `let` that reuses the name of a block parameter. ' +
-      'A `let` may rebind an earlier value (shadowing); inputs and parameters may not be redefined.',
+      'Two `input` statements with one name, an `input` that takes the name of an earlier `let`, an input and a ' +
+      'layer (its label or automatic name) with one name, or an input or `let` that reuses the name of a block ' +
+      'parameter. A `let` may rebind an earlier value (shadowing); inputs and parameters may not be redefined, ' +
+      'and since messages name values by the input or layer they come from, an input and a layer may not share a name.',
     example: 'model M {\n  input x: f32[N, 4]\n  input x: f32[N, 4]\n  output y\n}',
   },
   {
@@ -134,6 +136,16 @@ export const resolveDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
     title: 'duplicate block parameter',
     explanation: 'Two parameters of one block have the same name.',
     example: 'block B(n: int, n: int) {\n  input x\n  linear(n)\n}',
+  },
+  {
+    code: 'E0217',
+    title: 'too many layers',
+    explanation:
+      'A model may have at most 2^20 (1,048,576) layer and block applications once its blocks are expanded and each ' +
+      '`repeat n` is counted n times. Repeats nested in blocks multiply, so a few levels of them reach any count; the ' +
+      'checker counts before it expands, and stops at the cap rather than take hours or all memory. The cap is ' +
+      '`MAX_LAYER_INSTANCES` in compiler/resolve/model-summary.ts.',
+    example: 'block B() {\n  input x\n  relu\n}\n\n' + `${MODEL_HEAD}  r: repeat 2000000 B\n}`,
   },
   {
     code: 'E0301',

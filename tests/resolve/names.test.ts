@@ -69,6 +69,27 @@ describe('values', () => {
     expect(codes('block B(n: int) {\n  input x\n  let n = x -> linear(n)\n}')).toEqual(['E0213']);
   });
 
+  it('forbids an input that takes the name of an earlier `let`, pointing at both', () => {
+    const d = only(model('  let h = x -> linear(4)\n  input h: f32[N, 4]\n  relu(h)', 'f32[N, 4]'));
+    expect(d).toMatchObject({ code: 'E0213', message: '`h` is already a value of model `M`', span: { start: { line: 5, column: 9 } } });
+    expect(d.secondary).toEqual([{ span: expect.objectContaining({ start: expect.objectContaining({ line: 4, column: 7 }) }), message: 'defined by this `let`' }]);
+  });
+
+  it('forbids an input and a layer with one name, reporting the later one', () => {
+    const label = only(model('  x: linear(2)', 'f32[N, 4]'));
+    expect(label).toMatchObject({ code: 'E0213', message: '`x` is both an input and a layer of model `M`', label: 'a layer label here' });
+    expect(label.span.start).toMatchObject({ line: 4, column: 3 });
+    expect(label.secondary[0]).toMatchObject({ message: 'the input', span: { start: { line: 2, column: 9 } } });
+    // The automatic name counts too, and in a block as in a model.
+    const automatic = only('block B() {\n  input relu_1\n  relu -> relu\n}');
+    expect(automatic).toMatchObject({ code: 'E0213', message: '`relu_1` is both an input and a layer of block `B`' });
+    expect(automatic.span.start).toMatchObject({ line: 3, column: 11 });
+    // An input declared after the layer is the later one.
+    const inputLater = only('model M {\n  input a: f32[N, 4]\n  output y\n  let h = a -> b: linear(4)\n  input b: f32[N, 4]\n  relu(h + b)\n}');
+    expect(inputLater.span.start).toMatchObject({ line: 5, column: 9 });
+    expect(inputLater.secondary[0]).toMatchObject({ message: 'a layer label', span: { start: { line: 4, column: 16 } } });
+  });
+
   it('warns about values never used', () => {
     const d = only(model('  let side = x -> linear(2)\n  x -> relu', 'f32[N, 4]'));
     expect(d).toMatchObject({ code: 'W0201', severity: 'warning', message: 'value `side` is never used' });
