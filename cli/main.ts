@@ -39,6 +39,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/run.ts')).runCommand,
   },
   {
+    name: 'schedule',
+    summary: 'compute the lr of every step of a training run, as torch\'s schedulers do',
+    load: async () => (await import('./commands/schedule.ts')).scheduleCommand,
+  },
+  {
     name: 'golden',
     summary: 'record or check golden outputs of a compiled bundle',
     load: async () => (await import('./commands/golden.ts')).goldenCommand,

@@ -51,3 +51,7 @@ async function defaultDevice(): Promise<GPUDevice> {
   const { requestBrowserDevice } = await import('./device/browser.ts');
   return (await requestBrowserDevice()).device;
 }
+
+// Learning-rate schedules as bundles carry them (docs/training.md).
+export { LrSchedule, lrCurve, MetricNeededError, ScheduleError, type RunShape, type ScheduleState } from './train/schedule.ts';
+export { ScheduleDataError, validateScheduleData, type ScheduleData } from './train/schedule-format.ts';

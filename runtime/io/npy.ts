@@ -43,6 +43,54 @@ function fail(problem: string): never {
 }
 
 export function readNpy(file: Uint8Array): HostTensor {
+  const { dtype, shape, count, body } = parseNpy(file);
+  const data = decodeElements(dtype, body, count);
+  if (typeof data === 'string') fail(data);
+  return { dtype, shape, data };
+}
+
+/**
+ * Floating-point elements as doubles, exactly: HostTensor keeps floats as
+ * Float32Array, which would round an F64 file's values. For the few arrays
+ * that need doubles (learning rates, per-epoch metrics).
+ */
+export interface Float64Tensor {
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
+}
+
+/** Reads an F64 file as stored, and F32, F16 or BF16 widened; other dtypes are refused. */
+export function readNpyFloat64(file: Uint8Array): Float64Tensor {
+  const { dtype, shape, count, body } = parseNpy(file);
+  if (dtype === 'F64') {
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const data = new Float64Array(count);
+    for (let i = 0; i < count; i++) data[i] = view.getFloat64(8 * i, true);
+    return { shape, data };
+  }
+  if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') fail(`dtype ${dtype} holds no floating-point values; save the array as float64 or float32`);
+  const data = decodeElements(dtype, body, count);
+  if (typeof data === 'string') fail(data);
+  return { shape, data: Float64Array.from(data as Float32Array) };
+}
+
+/** An F64 .npy file of `tensor`, byte-identical to np.save of a float64 array. */
+export function writeNpyFloat64(tensor: Float64Tensor): Uint8Array {
+  if (!tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    fail(`shape [${tensor.shape.join(', ')}] is not a list of non-negative integers`);
+  }
+  const count = elementCount(tensor.shape);
+  if (tensor.data.length !== count) fail(`shape [${tensor.shape.join(', ')}] has ${count} elements but the data has ${tensor.data.length}`);
+  const header = headerBytes('<f8', tensor.shape);
+  const file = new Uint8Array(header.length + 8 * count);
+  file.set(header);
+  const view = new DataView(file.buffer, header.length);
+  for (let i = 0; i < count; i++) view.setFloat64(8 * i, tensor.data[i]!, true);
+  return file;
+}
+
+/** The header checked, and the data's bytes, exactly as many as the shape needs. */
+function parseNpy(file: Uint8Array): { dtype: TensorDType; shape: number[]; count: number; body: Uint8Array } {
   if (file.length < 10 || MAGIC.some((byte, i) => file[i] !== byte)) fail('the file does not start with the .npy magic "\\x93NUMPY"');
   const major = file[6]!;
   const minor = file[7]!;
@@ -72,9 +120,7 @@ export function readNpy(file: Uint8Array): HostTensor {
   if (needed !== available) {
     fail(`shape (${shape.join(', ')}) of ${dtype} needs ${needed} bytes of data, but the file has ${available}`);
   }
-  const data = decodeElements(dtype, file.subarray(dataStart), count);
-  if (typeof data === 'string') fail(data);
-  return { dtype, shape, data };
+  return { dtype, shape, count, body: file.subarray(dataStart) };
 }
 
 function interpretHeader(text: string): { dtype: TensorDType; shape: number[] } {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { HostTensor } from './host-tensor.ts';
-import { readNpy, writeNpy } from './npy.ts';
+import { readNpy, readNpyFloat64, writeNpy, writeNpyFloat64, type Float64Tensor } from './npy.ts';
 import { readSafetensors, writeSafetensors, type SafetensorsContents } from './safetensors.ts';
 import { TensorFileError, type TensorFileFormat } from './tensor-file-error.ts';
 
@@ -92,4 +92,14 @@ export async function readNpyFile(path: string): Promise<HostTensor> {
 
 export async function writeNpyFile(path: string, tensor: HostTensor): Promise<void> {
   await writeTensorFile('npy', path, writeNpy(tensor));
+}
+
+/** An .npy file's floating-point values as doubles, F64 exactly (readNpyFile rounds them to float32). */
+export async function readNpyFloat64File(path: string): Promise<Float64Tensor> {
+  return readNpyFloat64(await readBytes(path));
+}
+
+/** Writes doubles as an F64 .npy file, atomically as writeNpyFile does. */
+export async function writeNpyFloat64File(path: string, tensor: Float64Tensor): Promise<void> {
+  await writeTensorFile('npy', path, writeNpyFloat64(tensor));
 }
