@@ -6,28 +6,16 @@
 // reported bug: a dispatch of 2^31 workgroups, inside the device's grid, that
 // used to pass and then keep SwiftShader busy for hours.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
-import { generateBundle } from '../../compiler/codegen/generate.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import { memorySource } from '../../runtime/bundle/bundle-source.ts';
 import { loadBundleFrom, type BundleLoadOptions, type LoadedBundle } from '../../runtime/bundle/load-bundle.ts';
 import { runFigures } from '../../runtime/bundle/run-limits.ts';
 import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
 import { getTestDevice } from '../support/gpu.ts';
-
-function tinyFiles(): Map<string, string | Uint8Array> {
-  const b = new GraphBuilder('eval');
-  const x = b.input('input', { dtype: 'f32', shape: ['N', 3] });
-  const w = b.tensor({ name: 'filter.weight', role: 'trainable', type: { dtype: 'f32', shape: [2, 3] } }, new Float32Array([1, -1, 0, 0.5, 0.5, 0.5]));
-  const bias = b.tensor({ name: 'filter.bias', role: 'trainable', type: { dtype: 'f32', shape: [2] } }, new Float32Array([0.25, -1]));
-  const y = b.add('linear', [x, w, bias], { epilogue: [{ kind: 'unary', fn: 'relu' }] });
-  b.output('output', y);
-  return new Map(bundleFiles(generateBundle(b.finish(), { model: 'Tiny', generator: 'test' })));
-}
+import { tinyLinearBundle } from '../support/tiny-bundle.ts';
 
 /** The tiny bundle's files with its manifest changed by `edit`. */
 function withManifest(edit: (m: any) => void): Map<string, string | Uint8Array> {
-  const files = tinyFiles();
+  const files = tinyLinearBundle();
   const manifest = JSON.parse(files.get('manifest.json') as string);
   edit(manifest);
   files.set('manifest.json', JSON.stringify(manifest));
@@ -133,7 +121,7 @@ describe('refused at load, before anything is made on the device', () => {
   });
 
   test("a shader whose text declares a larger workgroup than its manifest says", async () => {
-    const files = tinyFiles();
+    const files = tinyLinearBundle();
     const manifest = JSON.parse(files.get('manifest.json') as string);
     const quick = manifest.shaders.find((s: { id: string }) => s.id === 'linear_3.quick');
     quick.code = quick.code.replace('@workgroup_size(64)', '@workgroup_size(256)');
@@ -174,7 +162,7 @@ describe('a batch larger than the device runs', () => {
 
 describe('the memory cap over several batch sizes', () => {
   test("a batch size's buffers are freed when keeping them with the next one's would pass the cap", async () => {
-    const files = tinyFiles();
+    const files = tinyLinearBundle();
     const manifest = JSON.parse(files.get('manifest.json') as string);
     const at = (n: number) => runFigures(manifest, n);
     // Room for batch 8's buffers and the weights, not for batch 4's beside them.

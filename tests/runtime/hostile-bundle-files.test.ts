@@ -6,27 +6,15 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
-import { generateBundle } from '../../compiler/codegen/generate.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import { memorySource, urlSource } from '../../runtime/bundle/bundle-source.ts';
 import { folderSource } from '../../runtime/bundle/bundle-source-node.ts';
 import { loadBundleFrom } from '../../runtime/bundle/load-bundle.ts';
 import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
 import { readSafetensors } from '../../runtime/io/safetensors.ts';
 import { getTestDevice } from '../support/gpu.ts';
+import { tinyLinearBundle } from '../support/tiny-bundle.ts';
 
 const FAST_SHADER = 'shaders/linear_3.wgsl';
-
-function tinyBundle(): Map<string, string | Uint8Array> {
-  const b = new GraphBuilder('eval');
-  const x = b.input('input', { dtype: 'f32', shape: ['N', 3] });
-  const w = b.tensor({ name: 'filter.weight', role: 'trainable', type: { dtype: 'f32', shape: [2, 3] } }, new Float32Array([1, -1, 0, 0.5, 0.5, 0.5]));
-  const bias = b.tensor({ name: 'filter.bias', role: 'trainable', type: { dtype: 'f32', shape: [2] } }, new Float32Array([0.25, -1]));
-  const y = b.add('linear', [x, w, bias], { epilogue: [{ kind: 'unary', fn: 'relu' }] });
-  b.output('output', y);
-  return new Map(bundleFiles(generateBundle(b.finish(), { model: 'Tiny', generator: 'test' })));
-}
 
 let root: string;
 let good: string;
@@ -53,7 +41,7 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'regc-hostile-'));
   good = join(root, 'good');
-  files = tinyBundle();
+  files = tinyLinearBundle();
   expect([...files.keys()]).toContain(FAST_SHADER);
   for (const [path, content] of files) {
     mkdirSync(dirname(join(good, path)), { recursive: true });

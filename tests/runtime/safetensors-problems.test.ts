@@ -9,34 +9,14 @@ import { generateBundle } from '../../compiler/codegen/generate.ts';
 import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import { memorySource } from '../../runtime/bundle/bundle-source.ts';
 import { loadBundleFrom } from '../../runtime/bundle/load-bundle.ts';
-import { readSafetensors, writeSafetensors } from '../../runtime/io/safetensors.ts';
-import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
+import { writeSafetensors } from '../../runtime/io/safetensors.ts';
 import { getTestDevice } from '../support/gpu.ts';
-
-/** A file with the given header and data bytes. */
-function craft(header: unknown, data: Uint8Array = new Uint8Array()): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const bytes = new Uint8Array(8 + json.length + data.length);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
-  bytes.set(json, 8);
-  bytes.set(data, 8 + json.length);
-  return bytes;
-}
-
-function refusal(bytes: Uint8Array): TensorFileError {
-  try {
-    readSafetensors(bytes);
-  } catch (error) {
-    expect(error).toBeInstanceOf(TensorFileError);
-    return error as TensorFileError;
-  }
-  throw new Error('expected the file to be rejected');
-}
+import { craftSafetensors, safetensorsRefusal } from './tensor-fixtures.ts';
 
 describe('one error for every problem in a safetensors file', () => {
   it('lists problems of several entries, several in one entry, the metadata and the layout', () => {
-    const error = refusal(
-      craft(
+    const error = safetensorsRefusal(
+      craftSafetensors(
         {
           __metadata__: { ok: 'yes', n: 1, m: [] },
           'bad.dtype': { dtype: 'F8_E4M3', shape: [-1], data_offsets: [0, 4] },
@@ -66,8 +46,8 @@ describe('one error for every problem in a safetensors file', () => {
   });
 
   it('reports gaps and trailing bytes when every offset could be read, and decodes past a bad tensor', () => {
-    const error = refusal(
-      craft(
+    const error = safetensorsRefusal(
+      craftSafetensors(
         {
           a: { dtype: 'BOOL', shape: [2], data_offsets: [4, 6] },
           b: { dtype: 'BOOL', shape: [2], data_offsets: [6, 8] },
@@ -79,7 +59,7 @@ describe('one error for every problem in a safetensors file', () => {
       ['safetensors: 2 problems:', '  tensor "a": bytes [0, 4) of the data section before it belong to no tensor', '  the tensors cover 8 bytes but the data section has 10'].join('\n'),
     );
     // With the layout right, decoding goes on past the first bad tensor too.
-    const decoding = refusal(craft({ a: { dtype: 'BOOL', shape: [2], data_offsets: [0, 2] }, b: { dtype: 'BOOL', shape: [2], data_offsets: [2, 4] } }, new Uint8Array([1, 7, 9, 0])));
+    const decoding = safetensorsRefusal(craftSafetensors({ a: { dtype: 'BOOL', shape: [2], data_offsets: [0, 2] }, b: { dtype: 'BOOL', shape: [2], data_offsets: [2, 4] } }, new Uint8Array([1, 7, 9, 0])));
     expect(decoding.problems.map((p) => p.tensor)).toEqual(['a', 'b']);
     expect(decoding.message).toMatch(/^safetensors: 2 problems:\n {2}tensor "a": BOOL element 1 has byte value 7.*\n {2}tensor "b": BOOL element 0 has byte value 9/);
   });
@@ -87,7 +67,7 @@ describe('one error for every problem in a safetensors file', () => {
   it('lists the first 20 of thousands, then how many more', () => {
     const header: Record<string, unknown> = {};
     for (let i = 0; i < 5000; i++) header[`w${i}`] = { dtype: 'Q4', shape: [1], data_offsets: [0, 0] };
-    const error = refusal(craft(header));
+    const error = safetensorsRefusal(craftSafetensors(header));
     expect(error.problems).toHaveLength(5000);
     const lines = error.message.split('\n');
     expect(lines[0]).toBe('safetensors: 5000 problems:');
@@ -97,7 +77,7 @@ describe('one error for every problem in a safetensors file', () => {
   });
 
   it('keeps the one-problem message as it was', () => {
-    expect(refusal(craft({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8))).message).toBe(
+    expect(safetensorsRefusal(craftSafetensors({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8))).message).toBe(
       'safetensors: tensor "w": shape [3] of F32 needs 12 bytes, but "data_offsets" [0, 8] hold 8',
     );
   });

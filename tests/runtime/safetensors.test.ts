@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../runtime/io/host-tensor.ts';
 import { readSafetensors, readSafetensorsHeader, writeSafetensors } from '../../runtime/io/safetensors.ts';
 import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
-import { expectTensorMatches, fixtureBytes, fixtureJson, type ExpectedTensor } from './tensor-fixtures.ts';
+import { craftSafetensors, expectTensorMatches, fixtureBytes, fixtureJson, safetensorsRefusal, type ExpectedTensor } from './tensor-fixtures.ts';
 
 const file = fixtureBytes('tensors.safetensors');
 const expected = fixtureJson<{ metadata: Record<string, string>; tensors: Record<string, ExpectedTensor> }>(
@@ -12,26 +12,6 @@ const expected = fixtureJson<{ metadata: Record<string, string>; tensors: Record
 
 function bytesOf(data: HostTensor['data']): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** A file with the given header JSON text and data bytes, laid out as the format says. */
-function craft(header: unknown, data: Uint8Array = new Uint8Array(), headerLength?: bigint): Uint8Array {
-  const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
-  const bytes = new Uint8Array(8 + json.length + data.length);
-  new DataView(bytes.buffer).setBigUint64(0, headerLength ?? BigInt(json.length), true);
-  bytes.set(json, 8);
-  bytes.set(data, 8 + json.length);
-  return bytes;
-}
-
-function problemOf(bytes: Uint8Array): TensorFileError {
-  try {
-    readSafetensors(bytes);
-  } catch (error) {
-    expect(error).toBeInstanceOf(TensorFileError);
-    return error as TensorFileError;
-  }
-  throw new Error('expected the file to be rejected');
 }
 
 describe('reading a safetensors file written from PyTorch', () => {
@@ -133,26 +113,26 @@ describe('hostile or broken safetensors files are rejected with a clear error', 
 
   it.each([
     ['a file shorter than the length field', new Uint8Array(5), /too short to hold the 8-byte header length/],
-    ['a header length of 2^63', craft({}, new Uint8Array(), 2n ** 63n), /exceeds the 100000000-byte limit/],
-    ['a header length past the end', craft({}, new Uint8Array(), 1000n), /header length 1000 runs past the end of the file/],
-    ['invalid UTF-8', craft('{"ab":{}}').map((b, i) => (i === 10 ? 0xff : b)), /not valid UTF-8/],
-    ['a header that is not JSON', craft('{not json'), /not valid JSON/],
-    ['a header that is not an object', craft('[1, 2]'), /does not start with "\{"/],
-    ['null entries', craft({ w: null }), /tensor "w": the header entry is not a JSON object/],
-    ['an unknown dtype', craft({ w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), /tensor "w": unsupported dtype "F8_E4M3"/],
-    ['a negative dimension', craft({ w: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, f32x2), /tensor "w": "shape" is not a list of non-negative integers/],
-    ['a fractional dimension', craft({ w: { dtype: 'F32', shape: [1.5], data_offsets: [0, 8] } }, f32x2), /"shape" is not a list/],
-    ['offsets past the data', craft({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, f32x2), /tensor "w": "data_offsets" \[0, 16\] run past the end of the data section \(8 bytes\)/],
-    ['reversed offsets', craft({ w: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, f32x2), /end before they begin/],
-    ['a shape that does not match the bytes', craft({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32x2), /tensor "w": shape \[3\] of F32 needs 12 bytes, but "data_offsets" \[0, 8\] hold 8/],
-    ['a shape whose size overflows', craft({ w: { dtype: 'F32', shape: [2 ** 40, 2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, f32x2), /needs more than 2\^53 bytes/],
-    ['overlapping tensors', craft({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32x2), /tensor "b": its bytes \[4, 8\) overlap tensor "a"/],
-    ['a gap between tensors', craft({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32x2), /tensor "a": bytes \[0, 4\) of the data section before it belong to no tensor/],
-    ['trailing bytes', craft({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32x2), /the tensors cover 4 bytes but the data section has 8/],
-    ['non-string metadata', craft({ __metadata__: { n: 1 } }), /"__metadata__" entry "n" is not a string/],
-    ['a BOOL byte other than 0/1', craft({ m: { dtype: 'BOOL', shape: [2], data_offsets: [0, 2] } }, new Uint8Array([1, 7])), /tensor "m": BOOL element 1 has byte value 7/],
+    ['a header length of 2^63', craftSafetensors({}, new Uint8Array(), 2n ** 63n), /exceeds the 100000000-byte limit/],
+    ['a header length past the end', craftSafetensors({}, new Uint8Array(), 1000n), /header length 1000 runs past the end of the file/],
+    ['invalid UTF-8', craftSafetensors('{"ab":{}}').map((b, i) => (i === 10 ? 0xff : b)), /not valid UTF-8/],
+    ['a header that is not JSON', craftSafetensors('{not json'), /not valid JSON/],
+    ['a header that is not an object', craftSafetensors('[1, 2]'), /does not start with "\{"/],
+    ['null entries', craftSafetensors({ w: null }), /tensor "w": the header entry is not a JSON object/],
+    ['an unknown dtype', craftSafetensors({ w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), /tensor "w": unsupported dtype "F8_E4M3"/],
+    ['a negative dimension', craftSafetensors({ w: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, f32x2), /tensor "w": "shape" is not a list of non-negative integers/],
+    ['a fractional dimension', craftSafetensors({ w: { dtype: 'F32', shape: [1.5], data_offsets: [0, 8] } }, f32x2), /"shape" is not a list/],
+    ['offsets past the data', craftSafetensors({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, f32x2), /tensor "w": "data_offsets" \[0, 16\] run past the end of the data section \(8 bytes\)/],
+    ['reversed offsets', craftSafetensors({ w: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, f32x2), /end before they begin/],
+    ['a shape that does not match the bytes', craftSafetensors({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32x2), /tensor "w": shape \[3\] of F32 needs 12 bytes, but "data_offsets" \[0, 8\] hold 8/],
+    ['a shape whose size overflows', craftSafetensors({ w: { dtype: 'F32', shape: [2 ** 40, 2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, f32x2), /needs more than 2\^53 bytes/],
+    ['overlapping tensors', craftSafetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32x2), /tensor "b": its bytes \[4, 8\) overlap tensor "a"/],
+    ['a gap between tensors', craftSafetensors({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32x2), /tensor "a": bytes \[0, 4\) of the data section before it belong to no tensor/],
+    ['trailing bytes', craftSafetensors({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32x2), /the tensors cover 4 bytes but the data section has 8/],
+    ['non-string metadata', craftSafetensors({ __metadata__: { n: 1 } }), /"__metadata__" entry "n" is not a string/],
+    ['a BOOL byte other than 0/1', craftSafetensors({ m: { dtype: 'BOOL', shape: [2], data_offsets: [0, 2] } }, new Uint8Array([1, 7])), /tensor "m": BOOL element 1 has byte value 7/],
   ])('%s', (_what, bytes, message) => {
-    expect(problemOf(bytes).message).toMatch(message);
+    expect(safetensorsRefusal(bytes).message).toMatch(message);
   });
 
   it('never throws anything but TensorFileError on corrupted bytes', () => {

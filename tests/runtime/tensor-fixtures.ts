@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { HostTensor } from '../../runtime/io/host-tensor.ts';
+import { readSafetensors } from '../../runtime/io/safetensors.ts';
+import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
 
 export interface ExpectedTensor {
   readonly dtype: string;
@@ -36,4 +38,25 @@ export function expectTensorMatches(actual: HostTensor | undefined, expected: Ex
   } else {
     expect([...(tensor.data as Int32Array)]).toEqual(expected.values);
   }
+}
+
+/** A safetensors file with the given header (an object, or JSON text) and data bytes; `headerLength` overrides the length field. */
+export function craftSafetensors(header: unknown, data: Uint8Array = new Uint8Array(), headerLength?: bigint): Uint8Array {
+  const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
+  const bytes = new Uint8Array(8 + json.length + data.length);
+  new DataView(bytes.buffer).setBigUint64(0, headerLength ?? BigInt(json.length), true);
+  bytes.set(json, 8);
+  bytes.set(data, 8 + json.length);
+  return bytes;
+}
+
+/** The TensorFileError that reading `bytes` as safetensors must throw. */
+export function safetensorsRefusal(bytes: Uint8Array): TensorFileError {
+  try {
+    readSafetensors(bytes);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TensorFileError);
+    return error as TensorFileError;
+  }
+  throw new Error('expected the file to be rejected');
 }
