@@ -2,7 +2,7 @@
 // evaluated before each optimizer step. `a then b` runs phase a for its
 // length, then b with t restarted at 0; only a phase with a length (constant,
 // warmup, cosine) may be followed by another.
-import { FLOAT, INT, ints } from './param-types.ts';
+import { FLOAT, INT, ints, oneOf } from './param-types.ts';
 import { AT_LEAST_ONE, NON_NEGATIVE, POSITIVE, UNIT_INTERVAL, epochs, mode, monitor, steps, unit } from './shared-params.ts';
 import type { OpSpec, ParamSpec } from './types.ts';
 
@@ -91,7 +91,12 @@ export const SCHEDULES: readonly OpSpec[] = [
     torch: 'torch.optim.lr_scheduler.MultiStepLR',
     inputs: NO_INPUTS,
     params: [
-      { name: 'milestones', type: ints(1), range: AT_LEAST_ONE, doc: 'increasing values of t at which the lr decays' },
+      {
+        name: 'milestones',
+        type: ints(1),
+        range: AT_LEAST_ONE,
+        doc: 'values of t at which the lr decays, in any order; one given k times multiplies by gamma^k there, as in torch',
+      },
       gamma(0.1),
       unit,
     ],
@@ -118,7 +123,7 @@ export const SCHEDULES: readonly OpSpec[] = [
     name: 'reduce_on_plateau',
     place: 'schedule',
     group: 'schedules',
-    doc: 'multiplies the lr by factor when the monitored quantity has not improved for patience epochs (relative threshold)',
+    doc: 'multiplies the lr by factor when the monitored quantity has not improved for more than patience epochs',
     torch: 'torch.optim.lr_scheduler.ReduceLROnPlateau',
     inputs: NO_INPUTS,
     params: [
@@ -143,9 +148,29 @@ export const SCHEDULES: readonly OpSpec[] = [
         type: FLOAT,
         default: 1e-4,
         range: NON_NEGATIVE,
-        doc: 'relative change that counts as improvement: better than best * (1 - threshold) for min (torch threshold_mode rel)',
+        doc: 'change that counts as improvement, as threshold_mode says',
+      },
+      {
+        name: 'threshold_mode',
+        type: oneOf('rel', 'abs'),
+        default: 'rel',
+        doc: 'rel: better than best * (1 - threshold) for min, best * (1 + threshold) for max; abs: best - threshold, best + threshold',
+      },
+      {
+        name: 'cooldown',
+        type: INT,
+        default: 0,
+        range: NON_NEGATIVE,
+        doc: 'epochs after a reduction whose bad epochs are not counted',
       },
       { name: 'min_lr', type: FLOAT, default: 0, range: NON_NEGATIVE, doc: 'lower bound on the lr' },
+      {
+        name: 'eps',
+        type: FLOAT,
+        default: 1e-8,
+        range: NON_NEGATIVE,
+        doc: 'a reduction that would change the lr by eps or less is skipped',
+      },
     ],
   },
 ];

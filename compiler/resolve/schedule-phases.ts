@@ -2,10 +2,13 @@
 // starts with t at 0. Only constant (with a length), warmup and cosine have
 // a length; every other schedule runs until training ends, so it can only
 // be the last phase. warmup and cosine need exactly one of epochs and
-// steps; constant takes at most one.
-import type { Call } from '../../grammar/ast.ts';
+// steps; constant takes at most one. Every count must also fit the
+// bundle's bounds, so that a checked schedule is one the runtime reads.
+import type { Arg, Call } from '../../grammar/ast.ts';
 import type { Span } from '../../grammar/source.ts';
-import type { Value } from '../registry/types.ts';
+import { SCHEDULE_LIMITS } from '../../runtime/train/schedule-format.ts';
+import { lookup } from '../registry/index.ts';
+import type { OpSpec, Value } from '../registry/types.ts';
 import type { DiagnosticSink } from './diagnostic-sink.ts';
 
 export interface BoundPhase {
@@ -51,9 +54,51 @@ function checkLength(phase: BoundPhase, sink: DiagnosticSink): boolean {
   return keys.length === 1;
 }
 
+/** The argument that gave parameter `name` (positional arguments come first, in parameter order). */
+function argumentFor(call: Call, spec: OpSpec, name: string): Arg | undefined {
+  const args = call.args ?? [];
+  const named = args.find((a) => a.name?.name === name);
+  if (named !== undefined) return named;
+  return args.filter((a) => a.name === undefined)[spec.params.findIndex((p) => p.name === name)];
+}
+
+/**
+ * The registry's ranges have no upper bound on counts, but a bundle holds
+ * each count as at most SCHEDULE_LIMITS.maxCount and a multistep phase at
+ * most maxMilestones milestones; past them the runtime would refuse the data.
+ */
+function checkBundleLimits(phase: BoundPhase, sink: DiagnosticSink): void {
+  const spec = lookup(phase.op, 'schedule');
+  if (spec === undefined) return;
+  for (const param of spec.params) {
+    if (param.type.kind !== 'int' && param.type.kind !== 'ints') continue;
+    const value = phase.values.get(param.name);
+    const numbers = Array.isArray(value) ? value : [value];
+    const span = (argumentFor(phase.call, spec, param.name)?.value ?? phase.call).span;
+    if (numbers.length > SCHEDULE_LIMITS.maxMilestones) {
+      sink.report({
+        code: 'E0308',
+        message: `\`${param.name}\` of \`${phase.op}\` has ${numbers.length} values, more than the ${SCHEDULE_LIMITS.maxMilestones} a schedule holds`,
+        span,
+        label: 'too many values',
+      });
+      continue;
+    }
+    const tooLarge = numbers.find((n) => typeof n === 'number' && n > SCHEDULE_LIMITS.maxCount);
+    if (tooLarge === undefined) continue;
+    sink.report({
+      code: 'E0308',
+      message: `\`${param.name}\` of \`${phase.op}\` must be at most ${SCHEDULE_LIMITS.maxCount}, the largest count a schedule holds, got ${String(tooLarge)}`,
+      span,
+      label: 'out of range',
+    });
+  }
+}
+
 export function checkSchedulePhases(phases: readonly BoundPhase[], sink: DiagnosticSink): void {
   let openEnded: { op: string; span: Span } | undefined;
   phases.forEach((phase, i) => {
+    checkBundleLimits(phase, sink);
     const ends = checkLength(phase, sink);
     if (openEnded !== undefined) return;
     const next = phases[i + 1];

@@ -37,9 +37,6 @@ export class TrainSectionChoiceError extends Error {}
 /** A call the checker accepted that does not bind: a compiler bug, not a user error. */
 export class ScheduleDataBug extends Error {}
 
-/** ReduceLROnPlateau's options the language may not write (yet); torch's defaults stand in. */
-const PLATEAU_TORCH_DEFAULTS = { threshold_mode: 'rel', cooldown: 0, eps: 1e-8 } as const;
-
 const EMPTY_ENV = { constants: new Map<string, Value>(), tensors: new Set<string>() };
 
 /** The schedule of the train section for `model` (the only one when omitted). */
@@ -148,10 +145,10 @@ function phaseData(call: Call): SchedulePhase {
         factor: number(v.get('factor'), 'factor'),
         patience: number(v.get('patience'), 'patience'),
         threshold: number(v.get('threshold'), 'threshold'),
-        thresholdMode: word(v.get('threshold_mode') ?? PLATEAU_TORCH_DEFAULTS.threshold_mode, 'threshold_mode', ['rel', 'abs'] as const),
-        cooldown: number(v.get('cooldown') ?? PLATEAU_TORCH_DEFAULTS.cooldown, 'cooldown'),
+        thresholdMode: word(v.get('threshold_mode'), 'threshold_mode', ['rel', 'abs'] as const),
+        cooldown: number(v.get('cooldown'), 'cooldown'),
         minLr: number(v.get('min_lr'), 'min_lr'),
-        eps: number(v.get('eps') ?? PLATEAU_TORCH_DEFAULTS.eps, 'eps'),
+        eps: number(v.get('eps'), 'eps'),
       };
     default:
       throw new ScheduleDataBug(`no bundle data for the schedule \`${op}\``);

@@ -5,8 +5,7 @@ Run from the repository root with Debian's torch:
 It rewrites tests/golden/schedules/<case>.json, one file per case:
 
     name, about      what the case covers
-    spec             a whole .reg file whose train section has the schedule, or null where the
-                     schedule uses options the language cannot write yet (LANGUAGE_LACKS)
+    spec             a whole .reg file whose train section has the schedule
     schedule_data    the same schedule as bundle data (runtime/train/schedule-format.ts)
     steps_per_epoch  M
     epochs, steps    the run: `epochs` E (then steps = E * M) or null when it is given in steps
@@ -21,7 +20,9 @@ epoch that another step follows steps a per-epoch scheduler (ReduceLROnPlateau w
 epoch's metric). A phase ends when its clock reaches its length (steps, or ends of epochs that
 ran in it), and the next starts with the lr reset to the optimizer's and a fresh scheduler, as
 torch's SequentialLR does at a milestone. Where every phase is stepped alike, the curve is also
-checked against torch's own SequentialLR (with its schedulers) before it is written.
+checked against torch's own SequentialLR (with its schedulers) before it is written, and a case
+that sets one of reduce_on_plateau's subtler options (PLATEAU_SUBTLE) is checked to get another
+curve with torch's default for it, so that the case really tests the option.
 """
 import bisect
 import json
@@ -34,10 +35,6 @@ from torch.optim import lr_scheduler as S
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 ROOT = os.path.join(REPO, "tests", "golden", "schedules")
-
-# reduce_on_plateau options torch has and the language cannot write yet: a case using one gets
-# `spec: null`. Remove a name here once compiler/registry/schedules.ts has it, and rerun.
-LANGUAGE_LACKS = {"threshold_mode", "cooldown", "eps"}
 
 # The language's defaults, so schedule_data can be written from the few options a case sets.
 PLATEAU_DEFAULTS = {
@@ -104,11 +101,6 @@ def reg_call(kind, o):
 
 
 def spec_text(base_lr, phases):
-    if any(key in LANGUAGE_LACKS for _, o in phases for key in o):
-        return None
-    # The language documents milestones as increasing; the data (and torch) take any order.
-    if any(k == "multistep" and sorted(set(o["milestones"])) != o["milestones"] for k, o in phases):
-        return None
     lines = [
         "model Tiny {",
         "  input x: f32[N, 4]",
@@ -269,13 +261,17 @@ CASES = [
      [("cosine", {"steps": 40, "min_lr": 1e-4})], 7, ("steps", 100), None),
     ("cosine-epochs", "CosineAnnealingLR per epoch over the whole run", 0.01,
      [("cosine", {"epochs": 10})], 3, ("epochs", 10), None),
+    ("cosine-min-above-lr", "min_lr above the lr, as torch's eta_min may be: the lr rises to it and falls back", 0.01,
+     [("cosine", {"steps": 10, "min_lr": 0.05})], 5, ("steps", 25), None),
     ("step-epoch", "StepLR per epoch", 0.1, [("step", {"every": 2, "gamma": 0.5})], 4, ("epochs", 9), None),
     ("step-step", "StepLR per step", 0.1, [("step", {"every": 7, "gamma": 0.9, "unit": "step"})], 6, ("steps", 50), None),
+    ("step-growth", "StepLR with gamma above 1, which torch allows: the lr grows", 0.01,
+     [("step", {"every": 3, "gamma": 2.0, "unit": "step"})], 4, ("steps", 20), None),
     ("multistep-epoch", "MultiStepLR per epoch", 0.1, [("multistep", {"milestones": [2, 5, 8], "gamma": 0.3})], 4,
      ("epochs", 10), None),
     ("multistep-step", "MultiStepLR per step", 0.3, [("multistep", {"milestones": [5, 11, 12], "unit": "step"})], 4,
      ("steps", 20), None),
-    ("multistep-unsorted-repeats", "milestones out of order and repeated, as torch's MultiStepLR counts them", 0.1,
+    ("multistep-unsorted-repeats", "milestones out of order and repeated: torch's MultiStepLR counts 6 twice (gamma^2)", 0.1,
      [("multistep", {"milestones": [6, 2, 6], "gamma": 0.5})], 2, ("epochs", 9), None),
     ("exponential-epoch", "ExponentialLR per epoch", 0.1, [("exponential", {"gamma": 0.9})], 3, ("epochs", 12), None),
     ("exponential-step", "ExponentialLR per step, partial last epoch", 0.1, [("exponential", {"gamma": 0.97, "unit": "step"})],
@@ -302,13 +298,26 @@ CASES = [
      [("reduce_on_plateau", {"monitor": "val_accuracy", "mode": "max", "patience": 1, "threshold": 0.01, "threshold_mode": "abs"})],
      3, ("epochs", 20), ACCURACIES),
     ("plateau-min-abs-cooldown", "mode min, threshold_mode abs, cooldown 2, patience 0", 0.1,
-     [("reduce_on_plateau", {"patience": 0, "threshold": 0.001, "threshold_mode": "abs", "cooldown": 2, "factor": 0.5})],
+     [("reduce_on_plateau", {"patience": 0, "threshold": 0.01, "threshold_mode": "abs", "cooldown": 2, "factor": 0.5})],
      2, ("epochs", 22), LOSSES),
     ("plateau-max-rel-cooldown", "mode max, threshold_mode rel, cooldown 1", 0.1,
      [("reduce_on_plateau", {"monitor": "val_accuracy", "mode": "max", "patience": 1, "threshold": 0.01, "cooldown": 1})],
      3, ("epochs", 20), ACCURACIES),
     ("plateau-eps", "reductions smaller than eps are skipped", 0.01,
      [("reduce_on_plateau", {"factor": 0.5, "patience": 0, "eps": 1e-3})], 2, ("epochs", 22), LOSSES),
+    ("plateau-min-rel-cooldown", "mode min, threshold_mode rel, cooldown 3, patience 1", 0.1,
+     [("reduce_on_plateau", {"patience": 1, "cooldown": 3, "factor": 0.5})], 2, ("epochs", 22), LOSSES),
+    ("plateau-min-abs", "mode min, threshold_mode abs, threshold 0.06, no cooldown", 0.1,
+     [("reduce_on_plateau", {"patience": 1, "threshold": 0.06, "threshold_mode": "abs", "factor": 0.5})],
+     2, ("epochs", 22), LOSSES),
+    ("plateau-max-abs-cooldown", "mode max, threshold_mode abs, cooldown 2, patience 0", 0.1,
+     [("reduce_on_plateau", {"monitor": "val_accuracy", "mode": "max", "patience": 0, "threshold": 0.005,
+                             "threshold_mode": "abs", "cooldown": 2, "factor": 0.5})],
+     3, ("epochs", 20), ACCURACIES),
+    ("plateau-eps-at-min-lr", "the last reduction, clamped to min_lr, changes the lr by less than eps: skipped for good", 0.01,
+     [("reduce_on_plateau", {"factor": 0.5, "patience": 0, "min_lr": 0.0045, "eps": 1e-3})], 2, ("epochs", 22), LOSSES),
+    ("plateau-min-lr-above-lr", "min_lr above the lr: a reduction would raise it, so torch never changes the lr", 0.01,
+     [("reduce_on_plateau", {"factor": 0.5, "patience": 0, "min_lr": 0.05})], 2, ("epochs", 22), LOSSES),
     ("plateau-non-finite", "NaN is never an improvement; inf is, in mode max", 0.1,
      [("reduce_on_plateau", {"mode": "max", "monitor": "val_accuracy", "patience": 1})], 2, ("epochs", 9),
      f32([0.5, "nan", "nan", 0.6, "inf", 0.7, "nan", "-inf", 1.0])),
@@ -335,20 +344,39 @@ def close(a, b):
     return all(abs(x - y) <= 1e-12 + 1e-9 * abs(y) for x, y in zip(a, b)) and len(a) == len(b)
 
 
+# reduce_on_plateau's options whose effect is easily lost in a run: a case that sets one must be
+# one where it changes the curve.
+PLATEAU_SUBTLE = ("threshold", "threshold_mode", "cooldown", "min_lr", "eps")
+
+
+def check_options_matter(name, base_lr, phases, m, steps, metrics, lrs):
+    """Each subtle reduce_on_plateau option a case sets changes its curve, so the case tests that option."""
+    for i, (kind, o) in enumerate(phases):
+        if kind != "reduce_on_plateau":
+            continue
+        for key in o:
+            if key not in PLATEAU_SUBTLE or o[key] == PLATEAU_DEFAULTS[key]:
+                continue
+            without = list(phases)
+            without[i] = (kind, {k: v for k, v in o.items() if k != key})
+            assert not close(torch_curve(base_lr, without, m, steps, metrics)[0], lrs), \
+                f"{name}: {key}={o[key]!r} gives the same curve as torch's default {PLATEAU_DEFAULTS[key]!r}"
+
+
 def main():
-    os.makedirs(ROOT, exist_ok=True)
-    for old in os.listdir(ROOT):
-        if old.endswith(".json"):
-            os.remove(os.path.join(ROOT, old))
+    # Every case is computed and checked before any file changes, so a failed check leaves the
+    # committed goldens as they were.
+    cases = []
     for name, about, base_lr, phases, m, (run_kind, run_count), metrics in CASES:
         steps = run_count * m if run_kind == "epochs" else run_count
         run_phases = phases or [("constant", {})]
         lrs, used = torch_curve(base_lr, run_phases, m, steps, metrics)
+        check_options_matter(name, base_lr, run_phases, m, steps, metrics, lrs)
         if name in SEQUENTIAL:
             makers, milestones, per = SEQUENTIAL[name]
             seq = sequential_curve(base_lr, makers, milestones, per, m, steps)
             assert close(lrs, seq), f"{name}: the phase loop and SequentialLR disagree"
-        case = {
+        cases.append({
             "name": name,
             "about": about,
             "spec": spec_text(base_lr, phases),
@@ -359,13 +387,18 @@ def main():
             "metrics": metrics,
             "lr": lrs,
             "torch": used,
-        }
-        path = os.path.join(ROOT, f"{name}.json")
+        })
+    os.makedirs(ROOT, exist_ok=True)
+    for old in os.listdir(ROOT):
+        if old.endswith(".json"):
+            os.remove(os.path.join(ROOT, old))
+    for case in cases:
+        path = os.path.join(ROOT, f"{case['name']}.json")
         with open(path + ".tmp", "w") as f:
             json.dump(case, f, indent=1, allow_nan=False)
             f.write("\n")
         os.replace(path + ".tmp", path)
-    print(f"wrote {len(CASES)} cases to {os.path.relpath(ROOT, REPO)}")
+    print(f"wrote {len(cases)} cases to {os.path.relpath(ROOT, REPO)}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ const SAME_AS_TORCH: Record<string, Record<string, string>> = {
   step: { every: 'step_size', gamma: 'gamma' },
   multistep: { milestones: 'milestones', gamma: 'gamma' },
   exponential: { gamma: 'gamma' },
-  reduce_on_plateau: { mode: 'mode', factor: 'factor', patience: 'patience', threshold: 'threshold', min_lr: 'min_lr' },
+  reduce_on_plateau: { mode: 'mode', factor: 'factor', patience: 'patience', threshold: 'threshold', threshold_mode: 'threshold_mode', cooldown: 'cooldown', min_lr: 'min_lr', eps: 'eps' },
   grad_norm: { max_norm: 'max_norm', norm_type: 'norm_type' },
   grad_value: { clip_value: 'clip_value' },
 };

@@ -24,9 +24,8 @@ const MODEL = 'model Tiny {\n  input x: f32[N, 4]\n  output y\n  y: linear(2)\n}
 
 describe('the golden specs give the golden schedule data', () => {
   for (const g of loadScheduleGoldens()) {
-    if (g.spec === null) continue;
     it(g.name, () => {
-      const train = scheduleOf(g.spec!);
+      const train = scheduleOf(g.spec);
       expect(train.data).toEqual(g.schedule_data);
       expect(train.written).toBe(g.name !== 'none');
     });
@@ -77,11 +76,25 @@ describe('the train section', () => {
     expect(train).toEqual({ model: 'Tiny', data: { version: 1, baseLr: 0.001, phases: [{ kind: 'constant', lr: null }] }, written: false });
   });
 
-  it('gives reduce_on_plateau torch\'s defaults for what the language does not write', () => {
+  it('gives reduce_on_plateau torch\'s defaults for the options not written', () => {
     const train = scheduleOf(`${MODEL}train Tiny {\n  loss mse\n  optimizer sgd(lr=0.5)\n  schedule reduce_on_plateau(monitor=val_accuracy, mode=max)\n}\n`);
     expect(train.data.phases).toEqual([
       { kind: 'reduce_on_plateau', monitor: 'val_accuracy', mode: 'max', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8 },
     ]);
+  });
+
+  it('carries every reduce_on_plateau option written, positionally in torch\'s order too', () => {
+    const phase = { kind: 'reduce_on_plateau', monitor: 'train_loss', mode: 'max', factor: 0.25, patience: 3, threshold: 0.02, thresholdMode: 'abs', cooldown: 4, minLr: 1e-6, eps: 1e-3 };
+    const named = 'reduce_on_plateau(monitor=train_loss, mode=max, factor=0.25, patience=3, threshold=0.02, threshold_mode=abs, cooldown=4, min_lr=1e-6, eps=1e-3)';
+    const positional = 'reduce_on_plateau(train_loss, max, 0.25, 3, 0.02, abs, 4, 1e-6, 1e-3)';
+    for (const schedule of [named, positional]) {
+      expect(scheduleOf(`${MODEL}train Tiny {\n  loss mse\n  optimizer sgd(lr=0.5)\n  schedule ${schedule}\n}\n`).data.phases, schedule).toEqual([phase]);
+    }
+  });
+
+  it('keeps multistep milestones as written, out of order and repeated, as torch takes them', () => {
+    const train = scheduleOf(`${MODEL}train Tiny {\n  loss mse\n  optimizer sgd(lr=0.5)\n  schedule multistep(milestones=[9, 3, 9, 1])\n}\n`);
+    expect(train.data.phases).toEqual([{ kind: 'multistep', milestones: [9, 3, 9, 1], gamma: 0.1, unit: 'epoch' }]);
   });
 
   it('binds positional arguments as the checker does', () => {

@@ -9,8 +9,8 @@ export const SCHEDULE_GOLDEN_DIR = fileURLToPath(new URL('../golden/schedules/',
 export interface ScheduleGolden {
   readonly name: string;
   readonly about: string;
-  /** A whole .reg file, or null where the language cannot write the schedule yet. */
-  readonly spec: string | null;
+  /** A whole .reg file whose train section has the schedule. */
+  readonly spec: string;
   readonly schedule_data: unknown;
   readonly steps_per_epoch: number;
   readonly epochs: number | null;

@@ -31,7 +31,11 @@ describe('the lr of every step equals torch lr_scheduler over a whole run', () =
       const data = validateScheduleData(g.schedule_data);
       for (const p of data.phases) {
         kinds.add('unit' in p ? `${p.kind}/${p.unit}` : 'length' in p && p.length ? `${p.kind}/${p.length.unit}` : p.kind);
-        if (p.kind === 'reduce_on_plateau') options.add(`${p.mode}-${p.thresholdMode}${p.cooldown > 0 ? '-cooldown' : ''}`);
+        if (p.kind === 'reduce_on_plateau') {
+          options.add(`${p.mode}-${p.thresholdMode}${p.cooldown > 0 ? '-cooldown' : ''}`);
+          if (p.minLr > 0) options.add('min_lr');
+          if (p.eps !== 1e-8) options.add('eps');
+        }
       }
       if (data.phases.length > 1) kinds.add(`chain:${data.phases.map((p) => p.kind).join('>')}`);
     }
@@ -40,7 +44,12 @@ describe('the lr of every step equals torch lr_scheduler over a whole run', () =
       'chain:warmup>cosine', 'chain:constant>reduce_on_plateau']) {
       expect(kinds, k).toContain(k);
     }
-    for (const o of ['min-rel', 'min-abs-cooldown', 'max-abs', 'max-rel-cooldown']) expect(options, o).toContain(o);
+    for (const mode of ['min', 'max']) {
+      for (const thresholdMode of ['rel', 'abs']) {
+        for (const cooldown of ['', '-cooldown']) expect(options).toContain(`${mode}-${thresholdMode}${cooldown}`);
+      }
+    }
+    for (const o of ['min_lr', 'eps']) expect(options).toContain(o);
   });
 
   for (const g of GOLDENS) {
@@ -86,6 +95,26 @@ describe('state() and restore() continue a run exactly', () => {
       schedule.lrForStep(s);
     }
     expect(schedule.state().plateau?.best).toBe(g.metrics![1]);
+  });
+
+  it('keeps the cooldown left through JSON, so a run restored in a cooldown reduces when the whole run does', () => {
+    const g = GOLDENS.find((x) => x.name === 'plateau-min-rel-cooldown')!;
+    const data = validateScheduleData(g.schedule_data);
+    const m = g.steps_per_epoch;
+    const schedule = new LrSchedule(data, m);
+    const first: number[] = [];
+    let s = 0;
+    // Up to the first epoch end that leaves some cooldown: right after a reduction.
+    for (; s < g.steps && (schedule.state().plateau?.cooldownLeft ?? 0) === 0; s++) {
+      if (s > 0 && s % m === 0) schedule.epochEnd(g.metrics![s / m - 1]);
+      first.push(schedule.lrForStep(s));
+    }
+    const saved = JSON.parse(JSON.stringify(schedule.state())) as ScheduleState;
+    expect(saved.plateau!.cooldownLeft).toBe(3);
+    expect(s).toBeLessThan(g.steps);
+    const restored = LrSchedule.restore(data, m, saved);
+    expect([...first, ...finish(restored, g)]).toEqual(g.lr);
+    expect(() => LrSchedule.restore(data, m, { ...saved, plateau: { ...saved.plateau!, cooldownLeft: 4 } })).toThrow(/plateau.cooldownLeft 4 is over the cooldown 3/);
   });
 });
 
