@@ -44,6 +44,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/schedule.ts')).scheduleCommand,
   },
   {
+    name: 'grad',
+    summary: 'one forward and backward pass: the output, loss and every gradient',
+    load: async () => (await import('./commands/grad.ts')).gradCommand,
+  },
+  {
+    name: 'step',
+    summary: 'K optimizer steps on one batch: losses, lrs, weights, optimizer state',
+    load: async () => (await import('./commands/step.ts')).stepCommand,
+  },
+  {
     name: 'golden',
     summary: 'record or check golden outputs of a compiled bundle',
     load: async () => (await import('./commands/golden.ts')).goldenCommand,

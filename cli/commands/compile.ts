@@ -1,5 +1,4 @@
 // `regc compile SPEC -o DIR`: spec -> bundle (manifest, WGSL, weights).
-import { readFile } from 'node:fs/promises';
 import { hasErrors } from '../../diagnostics/diagnostic.ts';
 import { renderDiagnostics, renderSummary } from '../../diagnostics/render.ts';
 import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
@@ -9,11 +8,10 @@ import { WeightFileError } from '../../compiler/lower/weight-source.ts';
 import { printGraph } from '../../compiler/ir/print.ts';
 import type { GivenTensor } from '../../compiler/lower/weight-source.ts';
 import { EVAL_PIPELINE } from '../../compiler/passes/index.ts';
-import { readSafetensors } from '../../runtime/io/safetensors.ts';
-import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError } from '../command.ts';
-import { describeFsError, readSource } from '../read-source.ts';
+import { readSource } from '../read-source.ts';
+import { readWeightsFile } from '../weights-file.ts';
 import { renderError } from '../report.ts';
 import { suggest } from '../../compiler/registry/suggest.ts';
 
@@ -90,18 +88,12 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     }
     let weights: Map<string, GivenTensor> | undefined;
     if (options.weights) {
-      try {
-        const file = readSafetensors(new Uint8Array(await readFile(options.weights)));
-        weights = new Map();
-        for (const [name, t] of file.tensors) {
-          const data = t.data instanceof Float32Array ? t.data : t.data instanceof BigInt64Array ? Float32Array.from(t.data, Number) : Float32Array.from(t.data as ArrayLike<number>);
-          weights.set(name, { shape: t.shape, dtype: t.dtype, data: t.dtype === 'BOOL' ? undefined : data });
-        }
-      } catch (e) {
-        const message = e instanceof TensorFileError ? e.message : `cannot read weights file \`${options.weights}\`: ${describeFsError(e)}`;
-        io.stderr.write(renderError(message, {}, color));
+      const read = await readWeightsFile(options.weights);
+      if (!(read instanceof Map)) {
+        io.stderr.write(renderError(read.problem, {}, color));
         return EXIT_PROBLEMS;
       }
+      weights = read;
     }
     let result: ReturnType<typeof compileSource>;
     try {

@@ -36,8 +36,16 @@ export class OutputPathError extends Error {
   }
 }
 
+/** What a folder regc writes holds: a bundle, or the results of `regc grad` / `regc step`. */
+export type FolderKind = 'bundle' | 'results';
+
+/** The file that marks a folder of results as regc's (`{"format": "regc-results", ...}`). */
+export const RESULTS_MARKER = 'regc-results.json';
+export const RESULTS_FORMAT = 'regc-results';
+
 export interface FolderPlan {
   readonly kind: 'folder';
+  readonly contents?: FolderKind;
   readonly path: string;
   /** Whether PATH holds a regc bundle that the write replaces. */
   readonly replaces: boolean;
@@ -108,27 +116,56 @@ async function bundleContents(folder: string): Promise<BundleContents | string> 
   return { files, extra };
 }
 
+/** Reads `folder` as regc's results (the marker, then .npy and .safetensors files); a string says why it is not. */
+async function resultsContents(folder: string): Promise<BundleContents | string> {
+  const markerPath = join(folder, RESULTS_MARKER);
+  const stat = await lstatOrUndefined(markerPath);
+  const not = `it is a folder that regc did not write (it has no ${RESULTS_MARKER} marking regc's results)`;
+  if (!stat || !stat.isFile() || stat.size > MANIFEST_SIZE_CAP) return not;
+  try {
+    const marker = JSON.parse(await readFile(markerPath, 'utf8')) as { format?: unknown } | null;
+    if (typeof marker !== 'object' || marker === null || marker.format !== RESULTS_FORMAT) return not;
+  } catch {
+    return not;
+  }
+  const files: string[] = [RESULTS_MARKER];
+  const extra: string[] = [];
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (entry.name === RESULTS_MARKER) continue;
+    if (entry.isFile() && /\.(npy|safetensors)$/.test(entry.name)) files.push(entry.name);
+    else extra.push(entry.name);
+  }
+  return { files, extra };
+}
+
 function describeExtra(extra: readonly string[]): string {
   const shown = extra.slice(0, 3).map((e) => `\`${e}\``).join(', ');
   return extra.length > 3 ? `${shown} and ${extra.length - 3} more` : shown;
 }
 
-/** Checks that a bundle folder may be written at `path`; throws OutputPathError if not. */
-export async function planFolderOutput(path: string, options: { force?: boolean } = {}): Promise<FolderPlan> {
+/**
+ * Checks that a folder of `contents` (a bundle by default) may be written at
+ * `path`; throws OutputPathError if not. Only a folder of the same kind that
+ * regc wrote is replaced.
+ */
+export async function planFolderOutput(path: string, options: { force?: boolean; contents?: FolderKind } = {}): Promise<FolderPlan> {
   const force = options.force ?? false;
+  const kind = options.contents ?? 'bundle';
+  const what = kind === 'bundle' ? 'a regc bundle' : "regc's results";
+  const plan = (replaces: boolean): FolderPlan => ({ kind: 'folder', ...(kind === 'bundle' ? {} : { contents: kind }), path, replaces, force });
   const stat = await lstatOrUndefined(path);
-  if (!stat) return { kind: 'folder', path, replaces: false, force };
+  if (!stat) return plan(false);
   if (stat.isSymbolicLink()) throw new OutputPathError(path, 'it is a symbolic link, which regc never follows', `${ANOTHER_PATH}; or give the link's target`);
-  if (!stat.isDirectory()) throw new OutputPathError(path, 'it is a file, not a regc bundle folder', ANOTHER_PATH);
-  // An empty folder holds nothing to lose: the new bundle is renamed onto it
+  if (!stat.isDirectory()) throw new OutputPathError(path, kind === 'bundle' ? 'it is a file, not a regc bundle folder' : 'it is a file, not a folder', ANOTHER_PATH);
+  // An empty folder holds nothing to lose: the new folder is renamed onto it
   // (which fails, harmlessly, should anything appear there meanwhile).
-  if ((await readdir(path)).length === 0) return { kind: 'folder', path, replaces: false, force };
-  const contents = await bundleContents(path);
+  if ((await readdir(path)).length === 0) return plan(false);
+  const contents = kind === 'bundle' ? await bundleContents(path) : await resultsContents(path);
   if (typeof contents === 'string') throw new OutputPathError(path, contents, ANOTHER_PATH);
   if (contents.extra.length > 0 && !force) {
-    throw new OutputPathError(path, `it is a regc bundle that also holds files regc did not write: ${describeExtra(contents.extra)}`, `${ANOTHER_PATH}; \`--force\` replaces the bundle and those files`);
+    throw new OutputPathError(path, `it is ${what} that also holds files regc did not write: ${describeExtra(contents.extra)}`, `${ANOTHER_PATH}; \`--force\` replaces it and those files`);
   }
-  return { kind: 'folder', path, replaces: true, force };
+  return plan(true);
 }
 
 /** Checks that an ESM module may be written at `path`; throws OutputPathError if not. */
@@ -164,7 +201,7 @@ export async function writeModuleOutput(plan: ModulePlan, text: string): Promise
  * to a backup sibling, and the backup removed once the new one is in place.
  */
 export async function writeFolderOutput(plan: FolderPlan, files: BundleFiles): Promise<void> {
-  const again = await planFolderOutput(plan.path, { force: plan.force });
+  const again = await planFolderOutput(plan.path, { force: plan.force, ...(plan.contents ? { contents: plan.contents } : {}) });
   await mkdir(dirname(plan.path), { recursive: true });
   const staging = temporarySibling(plan.path);
   let placed = false;

@@ -53,6 +53,28 @@ const HELPERS: Readonly<Record<string, string>> = {
     '\n',
   ),
   ep_square: ['fn ep_square(x: f32) -> f32 {', '  return x * x;', '}'].join('\n'),
+  // Derivatives, in torch's formulas (GeluBackward, SiluBackward).
+  ep_step: ['fn ep_step(x: f32, below: f32, at: f32) -> f32 {', '  return select(select(below, at, x == 0.0), 1.0, x > 0.0);', '}'].join('\n'),
+  ep_gelu_grad: [
+    'fn ep_gelu_grad(x: f32) -> f32 {',
+    '  let e = ep_erfc_nonneg(abs(x) * 0.70710678118654752);',
+    '  let cdf = 0.5 * select(e, 2.0 - e, x >= 0.0);',
+    '  return cdf + x * 0.39894228040143268 * exp(-0.5 * x * x);',
+    '}',
+  ].join('\n'),
+  ep_gelu_tanh_grad: [
+    'fn ep_gelu_tanh_grad(x: f32) -> f32 {',
+    '  let x_sq = x * x;',
+    '  let t = ep_tanh(0.79788456080286536 * (x + 0.044715 * x_sq * x));',
+    '  return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * 0.79788456080286536 * (1.0 + 3.0 * 0.044715 * x_sq);',
+    '}',
+  ].join('\n'),
+  ep_silu_grad: [
+    'fn ep_silu_grad(x: f32) -> f32 {',
+    '  let s = ep_sigmoid(x);',
+    '  return s * (1.0 + x * (1.0 - s));',
+    '}',
+  ].join('\n'),
 };
 
 /** The helpers each function needs, dependencies first. */
@@ -64,6 +86,10 @@ const UNARY_HELPERS: Readonly<Partial<Record<UnaryFn, readonly string[]>>> = {
   gelu_tanh: ['ep_tanh', 'ep_gelu_tanh'],
   leaky_relu: ['ep_leaky_relu'],
   square: ['ep_square'],
+  step: ['ep_step'],
+  gelu_grad: ['ep_erfc_nonneg', 'ep_gelu_grad'],
+  gelu_tanh_grad: ['ep_tanh', 'ep_gelu_tanh_grad'],
+  silu_grad: ['ep_sigmoid', 'ep_silu_grad'],
 };
 
 /** torch.nn.LeakyReLU's default negative slope. */
@@ -102,6 +128,16 @@ export function unaryExpression(fn: UnaryFn, x: string, alpha?: number, beta?: n
       return `ep_square(${x})`;
     case 'affine':
       return `(${f32Literal(alpha ?? 1)} * (${x}) + ${f32Literal(beta ?? 0)})`;
+    case 'step':
+      return `ep_step(${x}, ${f32Literal(alpha ?? 0)}, ${f32Literal(beta ?? 0)})`;
+    case 'sign':
+      return `sign(${x})`;
+    case 'gelu_grad':
+      return `ep_gelu_grad(${x})`;
+    case 'gelu_tanh_grad':
+      return `ep_gelu_tanh_grad(${x})`;
+    case 'silu_grad':
+      return `ep_silu_grad(${x})`;
   }
 }
 

@@ -153,8 +153,22 @@ function usedWeights(steps: readonly Step[], weightOf: ReadonlyMap<ValueId, stri
   return used;
 }
 
+/**
+ * Ops whose kernels compute their eval meaning (running statistics, no
+ * randomness): a train-mode graph must have them rewritten into what
+ * training means first (compiler/autodiff/), or its bundle would silently
+ * compute eval numbers.
+ */
+const EVAL_MEANING_KERNELS: ReadonlySet<string> = new Set([
+  'batchnorm', 'batch_renorm', 'instancenorm', 'batch_instance_norm', 'switchable_norm',
+  'dropout', 'drop_path', 'gaussian_noise', 'dropconnect', 'weight_norm', 'spectral_norm', 'multihead_attention',
+]);
+
 export function generateBundle(graph: Graph, options: GenerateOptions): GeneratedBundle {
-  if (graph.mode !== 'eval') throw new CodegenError('code generation needs an eval-mode graph; run the eval pipeline first');
+  if (graph.mode !== 'eval') {
+    const node = graph.nodes.find((n) => EVAL_MEANING_KERNELS.has(n.op));
+    if (node) throw new CodegenError(`a train-mode graph still holds ${node.op}${node.origin ? ` (layer ${node.origin.layer})` : ''}, whose kernel computes its eval meaning; rewrite it for training first`);
+  }
   const alias = new Map<ValueId, ValueId>(); // view -> the value owning its buffer
   const root = (id: ValueId): ValueId => alias.get(id) ?? id;
   const weightOf = new Map<ValueId, string>();

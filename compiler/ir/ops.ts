@@ -18,7 +18,13 @@ export type UnaryFn =
   | 'rsqrt'
   | 'abs'
   | 'square'
-  | 'affine'; // alpha * x + beta
+  | 'affine' // alpha * x + beta
+  // Derivatives, made by autodiff (compiler/autodiff/rules/elementwise.ts):
+  | 'step' // 1 where x > 0, beta where x == 0, alpha where x < 0 (relu's and leaky_relu's masks)
+  | 'sign' // torch.sign: -1, 0 or 1
+  | 'gelu_grad' // d gelu(x) / dx, erf form
+  | 'gelu_tanh_grad' // d gelu_tanh(x) / dx
+  | 'silu_grad'; // d silu(x) / dx
 
 export type BinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
 
@@ -130,6 +136,50 @@ export interface OpAttrs {
    * (fusion's) applies to the output projection's result, e.g. a Transformer layer's residual add.
    */
   multihead_attention: { readonly heads: number; readonly dropout: number; readonly epilogue?: readonly EpilogueStep[] };
+
+  // Ops the backward pass is built from (compiler/autodiff/).
+  /** Broadcasts x (of the same rank, size-1 axes where it differs) to `shape`. */
+  expand: { readonly shape: Shape };
+  /** `length` elements of x along `axis` from `start` (concat's gradient). */
+  slice: { readonly axis: number; readonly start: number; readonly length: number };
+  /**
+   * inputs: a [..., I], b [..., J] with the same leading axes: the [I, J]
+   * sum over every leading position of a^T b (a weight's gradient, summed
+   * over a batch whose size is known only at run time).
+   */
+  gemm_tn: Record<string, never>;
+  /** x * numerator / denominator, each `perN * N + fixed` of the run's batch size (a mean over the batch). */
+  count_scale: { readonly numerator: CountInN; readonly denominator: CountInN };
+  /** x unchanged, with no gradient back through it (torch's .detach(): batch_renorm's r and d, spectral norm's u and v). */
+  detach: Record<string, never>;
+  /** inputs: class indices (f32 holding whole numbers) of any shape: that shape + [classes], 1 at the index, else 0. */
+  one_hot: { readonly classes: number };
+  /**
+   * inputs: g [N, O, (oh,) ow], weight [O, C/groups, (kh,) kw]: the gradient of a conv's
+   * input x [N, C, ...inputSpatial] (a transposed convolution; `inputSpatial` restores the
+   * trailing rows and columns a stride left unread).
+   */
+  conv_grad_input: Omit<ConvAttrs, 'epilogue' | 'pool'> & { readonly inputSpatial: readonly number[] };
+  /** inputs: x [N, C, ...], g [N, O, ...]: the gradient of a conv's weight [O, C/groups, ...kernel], summed over the batch. */
+  conv_grad_weight: Omit<ConvAttrs, 'epilogue' | 'pool'> & { readonly kernel: readonly number[] };
+  /** inputs: g, then x for a max pool: the gradient of a pool's input [N, C, ...inputSpatial]. */
+  pool_grad: OpAttrs['pool'] & { readonly inputSpatial: readonly number[] };
+
+  // Train-mode randomness (compiler/autodiff/randomness.ts, kernels in compiler/codegen/kernels/random.ts).
+  /**
+   * inputs: rng (u32 [4]: seed low and high words, step low and high words). An f32 tensor of
+   * `shape` whose elements are 0 with probability p and 1 / (1 - p) otherwise (inverted
+   * dropout's scaled mask), each from Philox-4x32-10 at its own counter (element, `stream`, step).
+   */
+  random_mask: { readonly p: number; readonly stream: number; readonly shape: Shape };
+  /** inputs: rng, as random_mask's. An f32 tensor of `shape` holding std * N(0, 1) draws (Box-Muller). */
+  random_normal: { readonly std: number; readonly stream: number; readonly shape: Shape };
+}
+
+/** `perN * N + fixed`: a count that may grow with the batch size. */
+export interface CountInN {
+  readonly perN: number;
+  readonly fixed: number;
 }
 
 export type OpName = keyof OpAttrs;
@@ -139,7 +189,9 @@ export const OP_NAMES = [
   'pool', 'global_avgpool', 'reshape', 'permute', 'concat', 'softmax', 'reduce', 'batchnorm',
   'batch_renorm', 'instancenorm', 'groupnorm', 'layernorm', 'scalenorm', 'batch_instance_norm',
   'switchable_norm', 'channel_affine', 'dropout', 'drop_path', 'gaussian_noise', 'dropconnect',
-  'weight_norm', 'spectral_norm', 'multihead_attention',
+  'weight_norm', 'spectral_norm', 'multihead_attention', 'expand', 'slice', 'gemm_tn', 'count_scale', 'one_hot',
+  'conv_grad_input', 'conv_grad_weight', 'pool_grad', 'random_mask', 'random_normal',
+  'detach',
 ] as const satisfies readonly OpName[];
 
 /** Ops whose result depends on training-mode randomness or batch statistics. */
@@ -215,6 +267,23 @@ function expectRank(t: TensorType, ranks: readonly number[], what: string): void
 function expectShape(t: TensorType | undefined, shape: Shape, what: string): void {
   if (t && !shapesEqual(t.shape, shape)) {
     fail(`${what} has shape ${formatShape(t.shape)}, expected ${formatShape(shape)}`);
+  }
+}
+
+/** A window op's gradient must have the spatial sizes the forward op gives an input of `inputSpatial`. */
+function expectWindowOutput(
+  got: Shape,
+  inputSpatial: readonly number[],
+  kernel: readonly number[],
+  stride: readonly number[],
+  padding: readonly number[],
+  dilation: readonly number[],
+  what: string,
+): void {
+  if (inputSpatial.length !== got.length) fail(`${what}: ${inputSpatial.length} input sizes for ${got.length} spatial axes`);
+  const want = inputSpatial.map((s, i) => convOutSize(s, kernel[i]!, stride[i]!, padding[i]!, dilation[i]!));
+  if (!shapesEqual(got, want)) {
+    fail(`${what}: a gradient of spatial size ${formatShape(got)} does not fit an input of ${formatShape(inputSpatial)} (the forward op gives ${formatShape(want)})`);
   }
 }
 
@@ -418,6 +487,77 @@ export function inferType<Op extends OpName>(op: Op, attrs: OpAttrs[Op], ins: re
       expectShape(u, [h], 'spectral_norm u');
       expectShape(v, [rest], 'spectral_norm v');
       return w!;
+    }
+    case 'expand': {
+      const target = (attrs as OpAttrs['expand']).shape;
+      if (target.length !== x!.shape.length || x!.shape.some((d, i) => d !== 1 && d !== target[i])) {
+        fail(`cannot expand ${formatShape(x!.shape)} to ${formatShape(target)}`);
+      }
+      return { dtype: x!.dtype, shape: target };
+    }
+    case 'slice': {
+      const a = attrs as OpAttrs['slice'];
+      const axis = normaliseAxis(a.axis, x!.shape.length);
+      const size = x!.shape[axis]!;
+      if (size === 'N' || a.start < 0 || a.length < 1 || a.start + a.length > size) {
+        fail(`cannot take ${a.length} elements from ${a.start} along axis ${axis} of ${formatShape(x!.shape)}`);
+      }
+      return { dtype: x!.dtype, shape: x!.shape.map((d, i) => (i === axis ? a.length : d)) };
+    }
+    case 'gemm_tn': {
+      const y = ins[1]!;
+      if (x!.shape.length < 1 || !shapesEqual(x!.shape.slice(0, -1), y.shape.slice(0, -1)) || y.shape.length !== x!.shape.length) {
+        fail(`gemm_tn needs operands with the same leading axes, got ${formatShape(x!.shape)} and ${formatShape(y.shape)}`);
+      }
+      const [i, j] = [x!.shape[x!.shape.length - 1]!, y.shape[y.shape.length - 1]!];
+      if (i === 'N' || j === 'N') fail('gemm_tn: the last axes cannot be the batch size');
+      return f32([i, j]);
+    }
+    case 'count_scale':
+    case 'detach':
+      return x!;
+    case 'one_hot':
+      return f32([...x!.shape, (attrs as OpAttrs['one_hot']).classes]);
+    case 'conv_grad_input': {
+      const a = attrs as OpAttrs['conv_grad_input'];
+      const w = ins[1]!;
+      expectRank(x!, [a.spatial + 2], 'conv_grad_input gradient');
+      expectRank(w, [a.spatial + 2], 'conv_grad_input weight');
+      if (x!.shape[1] !== w.shape[0]) fail(`conv_grad_input: gradient ${formatShape(x!.shape)} and weight ${formatShape(w.shape)} differ in output channels`);
+      expectWindowOutput(x!.shape.slice(2), a.inputSpatial, w.shape.slice(2) as number[], a.stride, a.padding, a.dilation, 'conv_grad_input');
+      return f32([x!.shape[0]!, (w.shape[1] as number) * a.groups, ...a.inputSpatial]);
+    }
+    case 'conv_grad_weight': {
+      const a = attrs as OpAttrs['conv_grad_weight'];
+      const g = ins[1]!;
+      expectRank(x!, [a.spatial + 2], 'conv_grad_weight input');
+      expectRank(g, [a.spatial + 2], 'conv_grad_weight gradient');
+      const [c, o] = [x!.shape[1]!, g.shape[1]!];
+      if (x!.shape[0] !== g.shape[0] || c === 'N' || o === 'N' || c % a.groups !== 0 || o % a.groups !== 0) {
+        fail(`conv_grad_weight: input ${formatShape(x!.shape)} and gradient ${formatShape(g.shape)} do not fit groups=${a.groups}`);
+      }
+      expectWindowOutput(g.shape.slice(2), x!.shape.slice(2) as number[], a.kernel, a.stride, a.padding, a.dilation, 'conv_grad_weight');
+      return f32([o, (c as number) / a.groups, ...a.kernel]);
+    }
+    case 'pool_grad': {
+      const a = attrs as OpAttrs['pool_grad'];
+      expectRank(x!, [a.spatial + 2], 'pool_grad gradient');
+      expectWindowOutput(x!.shape.slice(2), a.inputSpatial, a.kernel, a.stride, a.padding, a.kernel.map(() => 1), 'pool_grad');
+      const shape = [x!.shape[0]!, x!.shape[1]!, ...a.inputSpatial];
+      if (a.kind === 'max') {
+        if (!ins[1]) fail('a max pool_grad needs the pool input');
+        expectShape(ins[1], shape, 'pool_grad input');
+      } else if (ins.length > 1) fail('an avg pool_grad takes the gradient only');
+      return f32(shape);
+    }
+    case 'random_mask':
+    case 'random_normal': {
+      const a = attrs as OpAttrs['random_mask'] & OpAttrs['random_normal'];
+      if (x?.dtype !== 'u32' || !shapesEqual(x.shape, [4])) fail(`${op} reads the RNG state, a u32 tensor of shape [4]`);
+      if (!Number.isInteger(a.stream) || a.stream < 0 || a.stream > 0xffffffff) fail(`${op} stream ${a.stream} is not a u32`);
+      if (op === 'random_mask' && !(a.p >= 0 && a.p < 1)) fail(`random_mask p=${a.p} is outside [0, 1)`);
+      if (op === 'random_normal' && !(a.std >= 0)) fail(`random_normal std=${a.std} is negative`);
+      return f32(a.shape);
     }
     case 'multihead_attention': {
       const a = attrs as OpAttrs['multihead_attention'];

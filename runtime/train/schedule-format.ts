@@ -6,6 +6,7 @@
 //
 // Field names are camelCase like the rest of manifest.json; docs/bundle-format.md
 // documents the shape and docs/training.md what each phase computes.
+import { fail, fields, finite, fraction, nonNegative, oneOf, positive, show } from './data-fields.ts';
 
 /** The version this runtime writes and reads; any other is refused rather than guessed at. */
 export const SCHEDULE_FORMAT_VERSION = 1;
@@ -112,73 +113,15 @@ export const SCHEDULE_LIMITS = {
   maxCount: 2 ** 31 - 1,
 };
 
-export class ScheduleDataError extends Error {
-  override readonly name: string = 'ScheduleDataError';
-  constructor(
-    /** Where the problem is, as `schedule.phases[1].gamma`. */
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`${path}: ${problem}`);
-  }
-}
+/** A train section's data in a bundle (schedule, optimizer) that this runtime cannot use; `path` names the field. */
+export { TrainDataError as ScheduleDataError } from './data-fields.ts';
 
 type Json = unknown;
-
-function fail(path: string, problem: string): never {
-  throw new ScheduleDataError(path, problem);
-}
-
-function show(v: Json): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  const text = JSON.stringify(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** An object with exactly the given fields (optional ones may be absent). */
-function fields(v: Json, path: string, required: readonly string[], optional: readonly string[] = []): Record<string, Json> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `expected an object, got ${show(v)}`);
-  const o = v as Record<string, Json>;
-  const known = new Set([...required, ...optional]);
-  const unknown = Object.keys(o).filter((k) => !known.has(k));
-  if (unknown.length > 0) fail(`${path}.${unknown[0]}`, `unknown field (${path} has ${[...known].join(', ')})`);
-  for (const key of required) if (!Object.hasOwn(o, key)) fail(`${path}.${key}`, 'missing');
-  return o;
-}
-
-function finite(v: Json, path: string, min: number, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(path, `expected ${what}, got ${show(v)}`);
-  return v;
-}
-
-function nonNegative(v: Json, path: string): number {
-  return finite(v, path, 0, 'a finite number >= 0');
-}
-
-function positive(v: Json, path: string): number {
-  const n = finite(v, path, 0, 'a finite number > 0');
-  if (n === 0) fail(path, 'expected a finite number > 0, got 0');
-  return n;
-}
-
-function fraction(v: Json, path: string, what: string, open: boolean): number {
-  const ok = typeof v === 'number' && (open ? v > 0 && v < 1 : v >= 0 && v <= 1);
-  if (!ok) fail(path, `expected ${what}, got ${show(v)}`);
-  return v as number;
-}
 
 function count(v: Json, path: string, min: number): number {
   const max = SCHEDULE_LIMITS.maxCount;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(path, `expected an integer in [${min}, ${max}], got ${show(v)}`);
   return v;
-}
-
-function oneOf<T extends string>(v: Json, path: string, choices: readonly T[]): T {
-  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
-    fail(path, `expected one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, got ${show(v)}`);
-  }
-  return v as T;
 }
 
 const UNITS: readonly ScheduleUnit[] = ['step', 'epoch'];

@@ -22,6 +22,9 @@ import {
   switchableNormKernels,
 } from './normalization.ts';
 import { reduceKernels } from './reduce.ts';
+import { countScaleKernels, expandKernels, gemmTnKernels, oneHotKernels, sliceKernels } from './backward.ts';
+import { convGradInputKernels, convGradWeightKernels, poolGradKernels } from './conv-backward.ts';
+import { randomMaskKernels, randomNormalKernels } from './random.ts';
 import { softmaxKernels } from './softmax.ts';
 import type { Tiling } from './tiling.ts';
 
@@ -54,6 +57,18 @@ export const KERNELS: { readonly [Op in OpName]?: KernelGenerator<Op> } = {
   switchable_norm: switchableNormKernels,
   channel_affine: channelAffineKernels,
   multihead_attention: multiheadAttentionKernels,
+  expand: expandKernels,
+  slice: sliceKernels,
+  gemm_tn: gemmTnKernels,
+  count_scale: countScaleKernels,
+  one_hot: oneHotKernels,
+  conv_grad_input: convGradInputKernels,
+  conv_grad_weight: convGradWeightKernels,
+  pool_grad: poolGradKernels,
+  random_mask: randomMaskKernels,
+  random_normal: randomNormalKernels,
+  // A copy: the empty elementwise chain (detach only matters to autodiff).
+  detach: (node, inputTypes) => elementwiseKernels({ ...node, attrs: { epilogue: [] } } as unknown as Node<'elementwise'>, inputTypes),
 };
 
 export function generateKernels(node: Node, inputTypes: readonly TensorType[], tiling: Tiling = 'fast'): Kernel[] {

@@ -1,0 +1,150 @@
+// `regc step SPEC --weights W --input x.npy --labels y.npy --steps K -o DIR`:
+// K optimizer steps on one batch on the local device, with the spec's loss,
+// penalties, clipping, optimizer and schedule, and everything torch would
+// show after each, for checking a port from PyTorch.
+import { OutputPathError } from '../../compiler/bundle/output-path.ts';
+import { paramGradOutput } from '../../compiler/autodiff/differentiate.ts';
+import { optimizerStateTensor } from '../../compiler/train/optimizer-graph.ts';
+import { trainSchedule } from '../../compiler/train/schedule-data.ts';
+import { LOSS_OUTPUT, stateOutput } from '../../compiler/train/step-graph.ts';
+import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
+import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
+import { optimizerStates, stepScalarInput, stepScalars } from '../../runtime/train/optimizer-format.ts';
+import { rngWords, RNG_INPUT } from '../../runtime/train/rng-state.ts';
+import { LrSchedule } from '../../runtime/train/schedule.ts';
+import { COLOR_OPTION, useColor } from '../color.ts';
+import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
+import { renderError } from '../report.ts';
+import { prepareTrainJob, reportTrainJobProblem, TrainJobProblem } from '../train-job.ts';
+import { npyFile, npyFloat64File, ResultsFolder, stateDictFile, type F32 } from '../train-results.ts';
+
+/** More steps than a port is checked with, and few enough that the results stay small. */
+export const MAX_STEPS = 10_000;
+
+export const stepCommand = defineCommand({
+  name: 'step',
+  usage: '[options] SPEC',
+  description: `
+Runs --steps K optimizer steps of SPEC's train section on one batch, on this
+machine's WebGPU device: each step a forward pass in train mode, the loss
+with its penalties, the backward pass, the clipping, and the optimizer's
+update at the schedule's lr, as a torch training loop does with
+optimizer.step() and scheduler.step() once per step. Writes to the --output
+folder:
+
+  loss.npy                      the loss of each step, penalties included (float32 [K])
+  lr.npy                        the lr each step used (float64 [K])
+  state_step{k}.safetensors     every weight and persistent tensor after step k
+  grads_step{k}.safetensors     every trainable tensor's gradient in step k (after clipping)
+  optimizer_state.safetensors   the optimizer's state after the last step, under torch's
+                                names (<param>.momentum_buffer, .exp_avg, .exp_avg_sq,
+                                .max_exp_avg_sq, .square_avg, .grad_avg) and \`step\`
+
+--grad-output g.npy in place of --labels steps on the loss sum(output * g).
+The schedule's epochs are --steps-per-epoch steps long (default 1: an
+epoch-based schedule then advances every step, as a scheduler stepped after
+every optimizer step does); reduce_on_plateau watches the loss of the last
+step of each epoch. Two runs with the same --seed write identical files.`,
+  options: {
+    weights: { type: 'string', short: 'w', valueName: 'file', description: 'the weights, a safetensors state_dict (default: the spec\'s initialisation from --seed)' },
+    input: { type: 'string', short: 'i', valueName: 'file', description: '.npy input; NAME=FILE for each input of a model with several (comma-separated)' },
+    labels: { type: 'string', valueName: 'file', description: '.npy labels for the train section\'s loss' },
+    'grad-output': { type: 'string', valueName: 'file', description: '.npy g: step on the loss sum(output * g) instead' },
+    steps: { type: 'string', short: 'k', valueName: 'K', default: '1', description: `optimizer steps (at most ${MAX_STEPS})` },
+    'steps-per-epoch': { type: 'string', valueName: 'M', default: '1', description: 'steps per epoch, for the schedule' },
+    seed: { type: 'string', valueName: 'n', default: '0', description: 'seed of the initialisation and of every step\'s random draws' },
+    model: { type: 'string', valueName: 'name', description: 'the model to use, when the file has several' },
+    output: { type: 'string', short: 'o', valueName: 'dir', description: 'the folder for the results (required)' },
+    force: { type: 'boolean', description: 'replace an earlier results folder that also holds other files' },
+    color: COLOR_OPTION,
+  },
+  positionals: { name: 'SPEC', min: 1, max: 1 },
+  examples: [
+    { command: 'regc step specs/mlp.reg -w mlp.safetensors -i x.npy --labels y.npy --steps 3 -o steps', meaning: 'three sgd steps, to compare with torch' },
+  ],
+
+  async run({ options, positionals }, io) {
+    const color = useColor(options.color, io.stderr, io.env);
+    if (options.output === undefined) throw new UsageError('give the folder for the results with -o DIR', undefined, 'step');
+    const steps = wholeNumber(options.steps, '--steps', 1, MAX_STEPS);
+    const stepsPerEpoch = wholeNumber(options['steps-per-epoch'], '--steps-per-epoch', 1, 2 ** 31 - 1);
+    const seed = wholeNumber(options.seed, '--seed', 0, Number.MAX_SAFE_INTEGER);
+    let job;
+    try {
+      const folder = await ResultsFolder.plan(options.output, options.force);
+      job = await prepareTrainJob(
+        {
+          command: 'step',
+          spec: positionals[0]!,
+          ...(options.weights !== undefined ? { weights: options.weights } : {}),
+          inputs: options.input !== undefined ? [options.input] : [],
+          ...(options.labels !== undefined ? { labels: options.labels } : {}),
+          ...(options['grad-output'] !== undefined ? { gradOutput: options['grad-output'] } : {}),
+          mode: 'train',
+          seed,
+          ...(options.model !== undefined ? { model: options.model } : {}),
+        },
+        io,
+        color,
+      );
+      if (!job) return EXIT_PROBLEMS;
+      const optimizer = job.section!.optimizer;
+      const schedule = new LrSchedule(trainSchedule(job.program, options.model).data, stepsPerEpoch);
+      const losses: number[] = [];
+      const lrs: number[] = [];
+      const { graph } = job;
+      let last: Record<string, F32> = {};
+      for (let k = 1; k <= steps; k++) {
+        if (k > 1 && (k - 1) % stepsPerEpoch === 0) schedule.epochEnd(schedule.monitorNeeded ? losses[losses.length - 1] : undefined);
+        const lr = schedule.lrForStep(k - 1);
+        const feed = { ...job.feed };
+        for (const [name, value] of stepScalars(optimizer, k, lr)) feed[stepScalarInput(name)] = Float32Array.of(value);
+        if (job.bundle.manifest.inputs.some((p) => p.name === RNG_INPUT)) feed[RNG_INPUT] = rngWords(seed, k - 1);
+        const out = await job.bundle.run(feed);
+        losses.push(out[LOSS_OUTPUT]!.data[0]!);
+        lrs.push(lr);
+        folder.add(`grads_step${k}.safetensors`, stateDictFile(new Map(graph.params.map((p) => [p, out[paramGradOutput(p)]!]))));
+        const state = new Map<string, F32>();
+        for (const [name, t] of job.initial) state.set(name, out[stateOutput(name)] ?? t);
+        folder.add(`state_step${k}.safetensors`, stateDictFile(state));
+        last = out;
+      }
+      folder.add('loss.npy', npyFile({ shape: [steps], data: Float32Array.from(losses) }));
+      folder.add('lr.npy', npyFloat64File(lrs));
+      const optimizerState = new Map<string, F32>();
+      for (const p of graph.params) {
+        for (const s of optimizerStates(optimizer)) {
+          const t = last[stateOutput(optimizerStateTensor(p, s))];
+          if (t) optimizerState.set(optimizerStateTensor(p, s), t);
+        }
+      }
+      optimizerState.set('step', { shape: [], data: Float32Array.of(steps) });
+      folder.add('optimizer_state.safetensors', stateDictFile(optimizerState));
+      await folder.write({ command: 'step', steps });
+      io.stderr.write(`ran ${steps} step${steps === 1 ? '' : 's'}: loss ${losses[0]!.toPrecision(6)} -> ${losses[losses.length - 1]!.toPrecision(6)}; wrote ${options.output}\n`);
+      return EXIT_OK;
+    } catch (e) {
+      if (e instanceof TrainJobProblem) {
+        reportTrainJobProblem(e, io, color);
+        return EXIT_PROBLEMS;
+      }
+      if (e instanceof OutputPathError) {
+        io.stderr.write(renderError(e.message, { help: e.help }, color));
+        return EXIT_PROBLEMS;
+      }
+      if (e instanceof BundleError || e instanceof TensorFileError) {
+        io.stderr.write(renderError(e.message, {}, color));
+        return EXIT_PROBLEMS;
+      }
+      throw e;
+    } finally {
+      job?.bundle.destroy();
+    }
+  },
+});
+
+function wholeNumber(value: string, option: string, min: number, max: number): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${option} must be a whole number in [${min}, ${max}], got \`${value}\``, undefined, 'step');
+  return n;
+}
