@@ -25,6 +25,8 @@ export interface Diagnostic {
   readonly notes: readonly string[];
   /** A suggestion phrased as a statement ("there is a layer with a similar name: `conv2d`"). */
   readonly help?: string;
+  /** On the note that stands for diagnostics left out (error-cap.ts): how many, so summaries count them. */
+  readonly omitted?: { readonly errors: number; readonly warnings: number };
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -37,6 +37,7 @@ export function capErrors(sorted: readonly Diagnostic[], max = MAX_ERRORS_PER_FI
       label: 'the next one is here',
       secondary: [],
       notes: [`at most ${max} errors of a file are reported, in source order; fix these and check again`],
+      omitted: { errors: moreErrors, warnings: moreWarnings },
     },
   ];
 }

@@ -11,6 +11,16 @@ export interface RenderOptions {
 
 /** rustc shows a tab as four spaces; markers are placed in the same expanded columns. */
 const TAB_WIDTH = 4;
+/**
+ * Display columns a source line may take in a snippet. A longer line is cut
+ * to a window of this width around its spans, with `...` where text was
+ * left out, so that a diagnostic far along a 400 KB line costs what one on
+ * a short line does.
+ */
+const MAX_LINE_WIDTH = 120;
+/** Columns of a cut line shown before its first span. */
+const LEFT_CONTEXT = 40;
+const ELLIPSIS = '...';
 
 // ---------------------------------------------------------------- styled text
 
@@ -37,7 +47,14 @@ function paint(segments: readonly Segment[], color: boolean): string {
   const text = segments
     .map(({ text, style }) => (color && style !== 'plain' && text !== '' ? ANSI[style] + text + RESET : text))
     .join('');
-  return text.replace(/[ \t]+$/, '');
+  return withoutTrailingBlanks(text);
+}
+
+/** The text without its trailing spaces and tabs; a loop, as `/[ \t]+$/` is quadratic in a long run of blanks. */
+function withoutTrailingBlanks(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return text.slice(0, end);
 }
 
 /**
@@ -69,7 +86,7 @@ class Row {
 
 // ---------------------------------------------------------------- layout
 
-/** A span drawn under one source line, in display columns of the expanded line. */
+/** A span on one source line, in UTF-16 offsets into the file, clamped to the line. */
 interface Annotation {
   readonly line: number;
   readonly start: number;
@@ -78,34 +95,47 @@ interface Annotation {
   readonly primary: boolean;
 }
 
-interface SourceLine {
+/** An annotation placed in the display columns of its shown line. */
+interface Marker {
+  readonly start: number;
+  readonly end: number;
+  readonly label: string;
+  readonly primary: boolean;
+}
+
+/** A source line as a snippet shows it. */
+interface ShownLine {
   readonly text: string;
-  /** Display column of each UTF-16 offset within the line, plus one past the end. */
-  readonly columns: readonly number[];
+  readonly markers: readonly Marker[];
+}
+
+/** One character as a terminal shows it. */
+interface Glyph {
+  /** Offset just past the character: two code units for a surrogate pair. */
+  readonly next: number;
+  readonly text: string;
+  readonly width: number;
 }
 
 /**
  * Tabs become four spaces and wide characters (CJK, emoji) take two
- * columns, as a terminal shows them; the low half of a surrogate pair shares
- * the column of its high half.
+ * columns, as a terminal shows them. Control characters are drawn as their
+ * control pictures (`␛` for ESC), and characters that show nothing, move
+ * the cursor or turn text around (U+2028, bidi overrides, zero-width ones,
+ * lone surrogates) as U+FFFD, so that the file cannot restyle the terminal
+ * or break the snippet's line, and every caret stays under its character.
  */
-function expandLine(raw: string): SourceLine {
-  let text = '';
-  const columns: number[] = [];
-  let column = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i]!;
-    if (i > 0 && isLowSurrogate(raw.charCodeAt(i)) && isHighSurrogate(raw.charCodeAt(i - 1))) {
-      columns.push(columns[i - 1]!);
-      text += ch;
-      continue;
-    }
-    columns.push(column);
-    text += ch === '\t' ? ' '.repeat(TAB_WIDTH) : ch;
-    column += ch === '\t' ? TAB_WIDTH : isWide(raw.codePointAt(i)!) ? 2 : 1;
+function glyphAt(text: string, offset: number): Glyph {
+  const code = text.charCodeAt(offset);
+  if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(offset + 1))) {
+    return { next: offset + 2, text: text.slice(offset, offset + 2), width: isWide(text.codePointAt(offset)!) ? 2 : 1 };
   }
-  columns.push(column);
-  return { text, columns };
+  const next = offset + 1;
+  if (code === 9) return { next, text: ' '.repeat(TAB_WIDTH), width: TAB_WIDTH };
+  if (code < 0x20) return { next, text: String.fromCharCode(0x2400 + code), width: 1 };
+  if (code === 0x7f) return { next, text: '\u2421', width: 1 };
+  if (isInvisible(code) || isHighSurrogate(code) || isLowSurrogate(code)) return { next, text: '\ufffd', width: 1 };
+  return { next, text: text[offset]!, width: isWide(code) ? 2 : 1 };
 }
 
 function isHighSurrogate(code: number): boolean {
@@ -114,6 +144,18 @@ function isHighSurrogate(code: number): boolean {
 
 function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/** C1 controls, the Arabic letter mark, zero-width characters, line and paragraph separators, bidi controls, the BOM. */
+function isInvisible(code: number): boolean {
+  return (
+    (code >= 0x80 && code <= 0x9f) ||
+    code === 0x061c ||
+    (code >= 0x200b && code <= 0x200f) ||
+    (code >= 0x2028 && code <= 0x202e) ||
+    (code >= 0x2060 && code <= 0x2069) ||
+    code === 0xfeff
+  );
 }
 
 /** East Asian Wide and Fullwidth blocks, and the emoji planes: enough for comments and strings. */
@@ -135,31 +177,116 @@ const WIDE_RANGES: readonly (readonly [number, number])[] = [
 ];
 
 function isWide(codePoint: number): boolean {
-  return WIDE_RANGES.some(([lo, hi]) => codePoint >= lo && codePoint <= hi);
+  return codePoint >= 0x1100 && WIDE_RANGES.some(([lo, hi]) => codePoint >= lo && codePoint <= hi);
+}
+
+interface Walk {
+  readonly offset: number;
+  readonly width: number;
+}
+
+/** From `from` towards `limit`, whole characters of at most `columns` display columns in all. */
+function walkRight(text: string, from: number, limit: number, columns: number): Walk {
+  let offset = from;
+  let width = 0;
+  while (offset < limit) {
+    const glyph = glyphAt(text, offset);
+    if (width + glyph.width > columns) break;
+    width += glyph.width;
+    offset = glyph.next;
+  }
+  return { offset, width };
+}
+
+/** From `from` back towards `limit`, whole characters of at most `columns` display columns in all. */
+function walkLeft(text: string, from: number, limit: number, columns: number): Walk {
+  let offset = from;
+  let width = 0;
+  while (offset > limit) {
+    let previous = offset - 1;
+    if (previous > limit && isLowSurrogate(text.charCodeAt(previous)) && isHighSurrogate(text.charCodeAt(previous - 1))) previous--;
+    const glyph = glyphAt(text, previous);
+    if (width + glyph.width > columns) break;
+    width += glyph.width;
+    offset = previous;
+  }
+  return { offset, width };
 }
 
 function annotate(source: SourceFile, span: Span, label: string, primary: boolean): Annotation {
-  const startOffset = clamp(span.start.offset, 0, source.text.length);
-  const endOffset = clamp(span.end.offset, startOffset, source.text.length);
-  const start = source.position(startOffset);
-  const end = source.position(endOffset);
-  const raw = source.lineText(start.line);
-  const { columns } = expandLine(raw);
-  const startUnit = Math.min(start.column - 1, raw.length);
+  const start = clamp(span.start.offset, 0, source.text.length);
+  const end = clamp(span.end.offset, start, source.text.length);
+  const line = source.position(start).line;
   // A span that runs onto later lines is underlined to the end of its first line.
-  const endUnit = end.line === start.line ? Math.min(end.column - 1, raw.length) : raw.length;
-  const from = columns[startUnit]!;
-  const to = Math.max(columns[endUnit]!, from + 1);
-  return { line: start.line, start: from, end: to, label, primary };
+  const lineEnd = source.lineEnd(line);
+  return { line, start: Math.min(start, lineEnd), end: Math.min(end, lineEnd), label, primary };
 }
 
 function clamp(value: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(value, hi));
 }
 
+/**
+ * A line with its annotations' markers. A line wider than MAX_LINE_WIDTH is
+ * cut to a window: around all its spans when they fit in it together, else
+ * from a little before the primary one. A span outside the window is marked
+ * under the `...` on its side. Only the window's characters are looked at,
+ * whatever the length of the line.
+ */
+function showLine(source: SourceFile, line: number, annotations: readonly Annotation[]): ShownLine {
+  const text = source.text;
+  const lineStart = source.lineStart(line);
+  const lineEnd = source.lineEnd(line);
+  let from = lineStart;
+  let to = walkRight(text, lineStart, lineEnd, MAX_LINE_WIDTH).offset;
+  if (to < lineEnd) {
+    const first = annotations.length > 0 ? Math.min(...annotations.map((a) => a.start)) : lineStart;
+    const last = annotations.length > 0 ? Math.max(...annotations.map((a) => a.end)) : lineStart;
+    const primary = annotations.find((a) => a.primary);
+    const together = walkRight(text, first, last, MAX_LINE_WIDTH - 2 * ELLIPSIS.length - LEFT_CONTEXT).offset >= last;
+    const anchor = together || primary === undefined ? first : primary.start;
+    from = walkLeft(text, anchor, lineStart, LEFT_CONTEXT).offset;
+    const ellipses = from > lineStart ? 2 : 1;
+    const right = walkRight(text, from, lineEnd, MAX_LINE_WIDTH - ellipses * ELLIPSIS.length);
+    to = right.offset;
+    // Near the end of the line, the room left over goes to the left, which then has the only `...`.
+    if (to === lineEnd) from = walkLeft(text, from, lineStart, MAX_LINE_WIDTH - ELLIPSIS.length - right.width).offset;
+  }
+  const cutLeft = from > lineStart;
+  const cutRight = to < lineEnd;
+
+  const pieces: string[] = cutLeft ? [ELLIPSIS] : [];
+  // Display column of each offset in [from, to]; both halves of a surrogate pair share one.
+  const columns = new Array<number>(to - from + 1);
+  let column = cutLeft ? ELLIPSIS.length : 0;
+  for (let offset = from; offset < to; ) {
+    const glyph = glyphAt(text, offset);
+    for (let k = offset; k < glyph.next; k++) columns[k - from] = column;
+    pieces.push(glyph.text);
+    column += glyph.width;
+    offset = glyph.next;
+  }
+  columns[to - from] = column;
+  if (cutRight) pieces.push(ELLIPSIS);
+  const textEnd = column;
+
+  const place = (a: Annotation): Marker => {
+    let start: number;
+    if (a.start < from) start = 0;
+    else if (a.start > to || (a.start === to && cutRight)) start = textEnd;
+    else start = columns[a.start - from]!;
+    let end: number;
+    if (a.end > to) end = textEnd + ELLIPSIS.length;
+    else if (a.end < from || (a.end === from && a.start < from)) end = ELLIPSIS.length;
+    else end = columns[a.end - from]!;
+    return { start, end: Math.max(end, start + 1), label: a.label, primary: a.primary };
+  };
+  return { text: pieces.join(''), markers: annotations.map(place) };
+}
+
 /** The marker rows drawn under one source line (not including the line itself). */
-function markerRows(annotations: readonly Annotation[], severity: Severity): Row[] {
-  const ordered = [...annotations].sort((a, b) => a.start - b.start || a.end - b.end);
+function markerRows(markers: readonly Marker[], severity: Severity): Row[] {
+  const ordered = [...markers].sort((a, b) => a.start - b.start || a.end - b.end);
   const underline = new Row();
   // Secondary first so the primary marker wins where spans overlap.
   for (const a of ordered.filter((a) => !a.primary)) underline.put(a.start, '-'.repeat(a.end - a.start), 'secondary');
@@ -229,13 +356,13 @@ export function renderDiagnostic(d: Diagnostic, source: SourceFile | undefined, 
     for (const lineNumber of shownLines) {
       if (previous !== undefined && lineNumber - previous === 2) {
         // One hidden line costs the same as `...`, so show it for context.
-        lines.push(paint([gutter(String(previous + 1)), { text: ' ' + expandLine(source.lineText(previous + 1)).text, style: 'plain' }], color));
+        lines.push(paint([gutter(String(previous + 1)), { text: ' ' + showLine(source, previous + 1, []).text, style: 'plain' }], color));
       } else if (previous !== undefined && lineNumber - previous > 2) {
         lines.push(paint([{ text: '...', style: 'gutter' }], color));
       }
-      const text = expandLine(source.lineText(lineNumber)).text;
-      lines.push(paint([gutter(String(lineNumber)), { text: ' ' + text, style: 'plain' }], color));
-      for (const row of markerRows(annotations.filter((a) => a.line === lineNumber), d.severity)) {
+      const shown = showLine(source, lineNumber, annotations.filter((a) => a.line === lineNumber));
+      lines.push(paint([gutter(String(lineNumber)), { text: ' ' + shown.text, style: 'plain' }], color));
+      for (const row of markerRows(shown.markers, d.severity)) {
         lines.push(paint([gutter(''), { text: ' ', style: 'plain' }, ...row.segments()], color));
       }
       previous = lineNumber;
@@ -275,8 +402,10 @@ export function renderDiagnostics(
  * Notes on their own are not counted: they never fail a build.
  */
 export function renderSummary(diagnostics: readonly Diagnostic[], options: RenderOptions = {}): string | undefined {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  // Diagnostics the cap left out count too: the summary gives the file's true totals.
+  const omitted = (key: 'errors' | 'warnings') => diagnostics.reduce((sum, d) => sum + (d.omitted?.[key] ?? 0), 0);
+  const errors = diagnostics.filter((d) => d.severity === 'error').length + omitted('errors');
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length + omitted('warnings');
   if (errors + warnings === 0) return undefined;
   const files = [...new Set(diagnostics.filter((d) => d.severity !== 'note').map((d) => d.file))];
   const counts = [plural(errors, 'error'), plural(warnings, 'warning')].filter((s) => s !== '').join(' and ');

@@ -2,12 +2,12 @@
 // into flat typed arrays instead of one chevrotain IToken object each.
 //
 // It only has to be right for text without lexical problems. At the first
-// thing the chevrotain lexer would report or count differently (a character
-// no token matches, an unterminated string or block comment, a lone `\r`,
-// which chevrotain counts as a line break and SourceFile does not) it gives
-// up and returns undefined, and parse() takes the recovering path, which
-// words the diagnostics. Invalid number literals are left to the parser,
-// which reads every number's value anyway.
+// thing the chevrotain lexer would report (a character no token matches, an
+// unterminated string or block comment) it gives up and returns undefined,
+// and parse() takes the recovering path, which words the diagnostics.
+// Invalid number literals are left to the parser, which reads every
+// number's value anyway. Lines break at `\n`, `\r\n` and a lone `\r`, as
+// chevrotain and SourceFile count them.
 //
 // Token kinds are chevrotain's tokenTypeIdx of each token type, so keyword
 // spellings, soft keywords and priorities stay defined in tokens.ts alone.
@@ -151,7 +151,7 @@ class TokenBuffer {
   }
 }
 
-/** The tokens of text, or undefined where the chevrotain lexer would report a problem or count lines differently. */
+/** The tokens of text, or undefined where the chevrotain lexer would report a problem. */
 export function lexFast(text: string): FastTokens | undefined {
   // About one token per four characters in real specs.
   const tokens = new TokenBuffer((text.length >> 2) + 16);
@@ -167,13 +167,10 @@ export function lexFast(text: string): FastTokens | undefined {
 
     if (c === Char.Space || c === Char.Tab) {
       i++;
-    } else if (c === Char.LineFeed) {
-      i++;
+    } else if (c === Char.LineFeed || c === Char.CarriageReturn) {
+      i += c === Char.CarriageReturn && text.charCodeAt(i + 1) === Char.LineFeed ? 2 : 1;
       line++;
       lineStart = i;
-    } else if (c === Char.CarriageReturn) {
-      if (text.charCodeAt(i + 1) !== Char.LineFeed) return undefined;
-      i++;
     } else if (c === Char.FormFeed || c === Char.VerticalTab || c === Char.ByteOrderMark) {
       i++;
     } else if (isWordStart(c) || c === Char.Star || c === Char.Question) {
@@ -218,11 +215,9 @@ export function lexFast(text: string): FastTokens | undefined {
       const startLine = line;
       for (let k = i + 2; k < close; k++) {
         const inner = text.charCodeAt(k);
-        if (inner === Char.LineFeed) {
+        if (inner === Char.LineFeed || (inner === Char.CarriageReturn && text.charCodeAt(k + 1) !== Char.LineFeed)) {
           line++;
           lineStart = k + 1;
-        } else if (inner === Char.CarriageReturn && text.charCodeAt(k + 1) !== Char.LineFeed) {
-          return undefined;
         }
       }
       i = close + 2;

@@ -8,6 +8,12 @@
 //     it preceded; a `//` comment inside a statement (say between arguments
 //     split over lines) cannot, so it moves to its own line above the
 //     statement.
+// A comment's text is kept but for its trailing blanks, and its line breaks
+// become `\n` like the file's (canonicalComment; cli/same-syntax.ts compares
+// comments the same way).
+// One statement per line, except that a statement starting with a sign
+// would continue the one above it (`relu` then `-b` reads `relu - b`), so
+// the one above ends with `;`.
 // Only files that parse without errors should be formatted: the AST of a
 // broken file is a guess.
 import type * as A from './ast.ts';
@@ -24,18 +30,33 @@ export function format(program: A.Program, source: SourceFile): string {
   return new Formatter(program, source).file();
 }
 
+/** A comment as the formatter prints it: each line without trailing blanks, lines broken by `\n`. */
+export function canonicalComment(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map(withoutTrailingBlanks)
+    .join('\n');
+}
+
+/** The text without its trailing spaces and tabs; a loop, as `/[ \t]+$/` is quadratic in a long run of blanks. */
+function withoutTrailingBlanks(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return text.slice(0, end);
+}
+
 type BlankLines = 'preserve' | 'always' | 'never';
 
 class Formatter {
   private readonly lines: string[] = [];
   /** Comments not yet printed, in source order. */
-  private readonly pending: A.Comment[];
+  private readonly pending: CommentQueue;
   /** End offset of what was printed last, to find blank lines in the source after it. */
   private lastEnd = 0;
   /** True right after `{` or at the top of the file, where no blank line goes. */
   private atBlockStart = true;
   /** Single-line block comments inside the statement being printed, placed before the next node. */
-  private inline: A.Comment[] = [];
+  private inline = new CommentQueue([]);
   /** End offset of every comment by its start, to step over comments when looking for a bracket. */
   private readonly commentEnds: ReadonlyMap<number, number>;
 
@@ -43,19 +64,18 @@ class Formatter {
     private readonly program: A.Program,
     private readonly source: SourceFile,
   ) {
-    this.pending = [...program.comments].sort((a, b) => a.span.start.offset - b.span.start.offset);
+    this.pending = new CommentQueue([...program.comments].sort((a, b) => a.span.start.offset - b.span.start.offset));
     this.commentEnds = new Map(program.comments.map((c) => [c.span.start.offset, c.span.end.offset]));
   }
 
   file(): string {
-    let afterItem = false;
-    for (const item of this.program.items) {
+    const items = this.program.items;
+    items.forEach((item, i) => {
       // Items are always one blank line apart; comments above an item keep their own spacing to it.
-      const commented = this.ownLineComments('', item.span.start.offset, afterItem ? 'always' : 'preserve');
-      this.separate(afterItem && !commented ? 'always' : 'preserve', item.span.start.offset);
-      this.item(item);
-      afterItem = true;
-    }
+      const commented = this.ownLineComments('', item.span.start.offset, i > 0 ? 'always' : 'preserve');
+      this.separate(i > 0 && !commented ? 'always' : 'preserve', item.span.start.offset);
+      this.item(item, items[i + 1]?.span.start.offset ?? Infinity);
+    });
     this.ownLineComments('', Infinity, 'preserve');
     return this.lines.length === 0 ? '' : this.lines.join('\n') + '\n';
   }
@@ -63,7 +83,7 @@ class Formatter {
   // ---------------------------------------------------------- layout state
 
   private push(line: string): void {
-    this.lines.push(line.replace(/[ \t]+$/, ''));
+    this.lines.push(withoutTrailingBlanks(line));
     this.atBlockStart = false;
   }
 
@@ -74,14 +94,11 @@ class Formatter {
   }
 
   private blankLineBetween(from: number, to: number): boolean {
-    const gap = this.source.text.slice(from, Math.max(from, to));
-    return (gap.match(/\n/g)?.length ?? 0) >= 2;
+    return this.source.position(to).line - this.source.position(from).line >= 2;
   }
 
   private takeCommentsBefore(offset: number): A.Comment[] {
-    const taken: A.Comment[] = [];
-    while (this.pending.length > 0 && this.pending[0]!.span.start.offset < offset) taken.push(this.pending.shift()!);
-    return taken;
+    return this.pending.takeBefore(offset);
   }
 
   /**
@@ -94,7 +111,7 @@ class Formatter {
     let policy = firstPolicy;
     for (const comment of comments) {
       this.separate(policy, comment.span.start.offset);
-      this.push(indent + comment.text);
+      this.push(indent + canonicalComment(comment.text));
       this.lastEnd = comment.span.end.offset;
       policy = 'preserve';
     }
@@ -105,11 +122,11 @@ class Formatter {
   private trailingComments(limit: number): boolean {
     let line = this.source.position(this.lastEnd).line;
     const parts: string[] = [];
-    while (this.pending.length > 0) {
-      const comment = this.pending[0]!;
-      if (comment.span.start.offset >= limit || comment.span.start.line !== line) break;
-      this.pending.shift();
-      parts.push(comment.text);
+    for (;;) {
+      const comment = this.pending.peek();
+      if (comment === undefined || comment.span.start.offset >= limit || comment.span.start.line !== line) break;
+      this.pending.take();
+      parts.push(canonicalComment(comment.text));
       this.lastEnd = comment.span.end.offset;
       line = comment.span.end.line;
     }
@@ -125,11 +142,12 @@ class Formatter {
 
   // ------------------------------------------------------------- items
 
-  private item(item: A.Item): void {
+  /** An item; `nextStart` is where the next one starts, if any. */
+  private item(item: A.Item, nextStart: number): void {
     switch (item.kind) {
       case 'Model':
         this.header(item.name.span.end.offset, () => `model ${this.ident(item.name)} {`);
-        this.body(item.body, INDENT, item.span.end.offset - 1, (s) => this.stmt(s, INDENT));
+        this.body(item.body, INDENT, item.span.end.offset - 1, (s, next) => this.stmt(s, INDENT, next));
         break;
       case 'Block': {
         const close = this.closingBracket(lastEnd(item.params, this.closingBracket(item.name.span.end.offset, '(') + 1), ')');
@@ -138,7 +156,7 @@ class Formatter {
           const params = item.params.map((p) => this.param(p)).join(', ');
           return `block ${name}(${params}${this.inlineBeforeClose(lastEnd(item.params, close), ')')}) {`;
         });
-        this.body(item.body, INDENT, item.span.end.offset - 1, (s) => this.stmt(s, INDENT));
+        this.body(item.body, INDENT, item.span.end.offset - 1, (s, next) => this.stmt(s, INDENT, next));
         break;
       }
       case 'Train':
@@ -146,13 +164,7 @@ class Formatter {
         this.body(item.body, INDENT, item.span.end.offset - 1, (s) => this.trainStmt(s, INDENT));
         break;
     }
-    this.finish(item.span.end.offset, this.nextItemStart(item));
-  }
-
-  private nextItemStart(item: A.Item): number {
-    const items = this.program.items;
-    const next = items[items.indexOf(item) + 1];
-    return next ? next.span.start.offset : Infinity;
+    this.finish(item.span.end.offset, nextStart);
   }
 
   /** `model Name {`: comments inside the header go inline or above it. */
@@ -169,12 +181,13 @@ class Formatter {
   /**
    * The entries of a `{ }` body, one per line, then the comments before the
    * closing brace, then the brace. An empty body without comments is `{}`.
+   * `print` is given the entry after the one it prints, if any.
    */
   private body<T extends { readonly span: A.Ident['span'] }>(
     entries: readonly T[],
     indent: string,
     closeOffset: number,
-    print: (entry: T) => void,
+    print: (entry: T, next: T | undefined) => void,
   ): void {
     const headerLine = this.lines.length - 1;
     // Comments after `{` on its line stay there.
@@ -183,7 +196,7 @@ class Formatter {
       const limit = entries[i + 1]?.span.start.offset ?? closeOffset;
       this.ownLineComments(indent, entry.span.start.offset, 'preserve');
       this.separate('preserve', entry.span.start.offset);
-      print(entry);
+      print(entry, entries[i + 1]);
       this.trailingComments(limit);
     });
     this.ownLineComments(indent, closeOffset, 'preserve');
@@ -199,41 +212,46 @@ class Formatter {
   // -------------------------------------------------------- statements
 
   /**
-   * Prints one statement (or header) whose text ends at `end`. Comments
-   * inside it are sorted out first: single-line block comments go inline,
-   * the rest above.
+   * Prints one statement (or header) whose text ends at `end`, then
+   * `terminator`. Comments inside it are sorted out first: single-line block
+   * comments go inline, the rest above.
    */
-  private unit(indent: string, end: number, print: () => string[]): void {
-    const inside = this.takeCommentsBefore(end);
+  private unit(indent: string, end: number, print: () => string[], terminator = '', inside = this.takeCommentsBefore(end)): void {
     // Comments that go above carry every comment before them along, so that
     // comments keep their order.
     const above = inside.slice(0, lastIndexWhere(inside, (c) => !isInlineComment(c)) + 1);
-    this.inline = inside.slice(above.length);
-    for (const comment of above) this.push(indent + comment.text);
+    this.inline = new CommentQueue(inside.slice(above.length));
+    for (const comment of above) this.push(indent + canonicalComment(comment.text));
     const lines = print();
-    const leftover = this.inline.map((c) => c.text);
-    this.inline = [];
+    lines[lines.length - 1] += terminator;
+    const leftover = this.inline.takeBefore(Infinity).map((c) => c.text);
     lines.forEach((line, i) => this.push(i === 0 ? indent + line : line));
     // An inline comment after the last node (`f(x /* c */)`) ends up trailing.
     if (leftover.length > 0) this.lines[this.lines.length - 1] += TRAILING_GAP + leftover.join(' ');
     this.lastEnd = end;
   }
 
-  private stmt(stmt: A.Stmt, indent: string): void {
+  /** A model or block statement; `next` is the statement after it, if any. */
+  private stmt(stmt: A.Stmt, indent: string, next: A.Stmt | undefined): void {
+    // A line that starts with a sign continues the statement above it.
+    const terminator = next !== undefined && startsWithSign(next) ? ';' : '';
     switch (stmt.kind) {
       case 'Input':
-        this.unit(indent, stmt.span.end.offset, () => [
-          stmt.type ? `input ${this.ident(stmt.name)}: ${this.tensorType(stmt.type)}` : `input ${this.ident(stmt.name)}`,
-        ]);
+        this.unit(
+          indent,
+          stmt.span.end.offset,
+          () => [stmt.type ? `input ${this.ident(stmt.name)}: ${this.tensorType(stmt.type)}` : `input ${this.ident(stmt.name)}`],
+          terminator,
+        );
         return;
       case 'Output':
-        this.chainStatement(indent, stmt.span.end.offset, () => 'output ', stmt.value);
+        this.chainStatement(indent, stmt.span.end.offset, () => 'output ', stmt.value, terminator);
         return;
       case 'Let':
-        this.chainStatement(indent, stmt.span.end.offset, () => `let ${this.ident(stmt.name)} = `, stmt.value);
+        this.chainStatement(indent, stmt.span.end.offset, () => `let ${this.ident(stmt.name)} = `, stmt.value, terminator);
         return;
       case 'Flow':
-        this.chainStatement(indent, stmt.span.end.offset, () => '', stmt.value);
+        this.chainStatement(indent, stmt.span.end.offset, () => '', stmt.value, terminator);
         return;
     }
   }
@@ -245,9 +263,9 @@ class Formatter {
    * comment between two steps also breaks the line there, so it keeps its
    * place.
    */
-  private chainStatement(indent: string, end: number, prefix: () => string, value: A.Expr): void {
+  private chainStatement(indent: string, end: number, prefix: () => string, value: A.Expr, terminator: string): void {
     if (value.kind !== 'Chain') {
-      this.unit(indent, end, () => [prefix() + this.expr(value)]);
+      this.unit(indent, end, () => [prefix() + this.expr(value)], terminator);
       return;
     }
     const parts = [value.head, ...value.steps];
@@ -256,43 +274,45 @@ class Formatter {
     const comments = this.takeCommentsBefore(end);
     const stepBefore = (comment: A.Comment): number => {
       const offset = comment.span.start.offset;
-      return parts.findIndex((p, i) => i > 0 && offset >= parts[i - 1]!.span.end.offset && offset < p.span.start.offset);
+      const next = firstStartingAfter(parts, offset);
+      return next > 0 && next < parts.length && offset >= parts[next - 1]!.span.end.offset ? next : -1;
     };
     // As in unit(): a comment that must go above takes the ones before it along.
     const aboveCount = lastIndexWhere(comments, (c) => stepBefore(c) < 0 && !isInlineComment(c)) + 1;
     const inside: A.Comment[] = comments.slice(0, aboveCount);
     for (const comment of comments.slice(aboveCount)) {
       const next = stepBefore(comment);
-      if (next > 0) between.set(next, [...(between.get(next) ?? []), comment]);
-      else inside.push(comment);
+      if (next < 0) inside.push(comment);
+      else if (between.has(next)) between.get(next)!.push(comment);
+      else between.set(next, [comment]);
     }
-    // Put the inside comments back for unit() to sort into inline and above.
-    this.pending.unshift(...inside);
-
     const continuation = indent + CONTINUATION;
+    // The inside comments go to unit(), to sort into inline and above.
     this.unit(indent, end, () => {
       const lines: string[] = [];
       // `current` lacks the statement's indent on the first line only: unit() adds it.
       let current = prefix() + this.expr(value.head);
-      let currentIndent = indent.length;
+      let width = indent.length + displayWidth(current);
       for (let i = 1; i < parts.length; i++) {
         const step = '-> ' + this.expr(parts[i]!);
+        const stepWidth = displayWidth(step);
         const comments = between.get(i);
-        if (comments === undefined && currentIndent + displayWidth(current) + 1 + displayWidth(step) <= MAX_WIDTH) {
+        if (comments === undefined && width + 1 + stepWidth <= MAX_WIDTH) {
           current += ' ' + step;
+          width += 1 + stepWidth;
           continue;
         }
         const prevEndLine = parts[i - 1]!.span.end.line;
         const trailing = (comments ?? []).filter((c) => c.span.start.line === prevEndLine);
         const own = (comments ?? []).filter((c) => c.span.start.line !== prevEndLine);
-        lines.push(trailing.length > 0 ? current + TRAILING_GAP + trailing.map((c) => c.text).join(' ') : current);
-        for (const c of own) lines.push(continuation + c.text);
+        lines.push(trailing.length > 0 ? current + TRAILING_GAP + trailing.map((c) => canonicalComment(c.text)).join(' ') : current);
+        for (const c of own) lines.push(continuation + canonicalComment(c.text));
         current = continuation + step;
-        currentIndent = 0;
+        width = continuation.length + stepWidth;
       }
       lines.push(current);
       return lines;
-    });
+    }, terminator, inside);
   }
 
   private tensorType(type: A.TensorType): string {
@@ -373,14 +393,14 @@ class Formatter {
   private inlineBeforeClose(lastEnd: number, close: string): string {
     const offset = this.closingBracket(lastEnd, close);
     let text = '';
-    while (this.inline.length > 0 && this.inline[0]!.span.start.offset < offset) text += ' ' + this.inline.shift()!.text;
+    for (const comment of this.inline.takeBefore(offset)) text += ' ' + comment.text;
     return text;
   }
 
   /** Inline comments that come before `offset`, each followed by a space. */
   private inlineBefore(offset: number): string {
     let text = '';
-    while (this.inline.length > 0 && this.inline[0]!.span.start.offset < offset) text += this.inline.shift()!.text + ' ';
+    for (const comment of this.inline.takeBefore(offset)) text += comment.text + ' ';
     return text;
   }
 
@@ -448,14 +468,39 @@ class Formatter {
   }
 }
 
+/** Whether a statement's first token is a `-` or `+`, which would continue the statement before it. */
+function startsWithSign(stmt: A.Stmt): boolean {
+  if (stmt.kind !== 'Flow') return false;
+  let first = stmt.value;
+  // A loop, not recursion: the left operand of a long sum nests as deep as the sum is long.
+  for (;;) {
+    if (first.kind === 'Unary') return true;
+    if (first.kind === 'Chain') first = first.head;
+    else if (first.kind === 'Binary') first = first.left;
+    else return false;
+  }
+}
+
 // A block comment on one line can sit between tokens; anything else needs a line of its own.
 function isInlineComment(comment: A.Comment): boolean {
-  return comment.text.startsWith('/*') && !comment.text.includes('\n');
+  return comment.text.startsWith('/*') && !/[\n\r]/.test(comment.text);
 }
 
 function lastIndexWhere<T>(items: readonly T[], test: (item: T) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return i;
   return -1;
+}
+
+/** The index of the first node that starts after `offset` (nodes.length when none does); nodes are in source order. */
+function firstStartingAfter(nodes: readonly { readonly span: A.Ident['span'] }[], offset: number): number {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid]!.span.start.offset <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Where the last of `nodes` ends, or `otherwise` when there are none. */
@@ -465,4 +510,26 @@ function lastEnd(nodes: readonly { readonly span: A.Ident['span'] }[], otherwise
 
 function displayWidth(text: string): number {
   return [...text].length;
+}
+
+/** Comments in source order, taken from the front. */
+class CommentQueue {
+  private next = 0;
+
+  constructor(private readonly comments: readonly A.Comment[]) {}
+
+  peek(): A.Comment | undefined {
+    return this.comments[this.next];
+  }
+
+  take(): A.Comment | undefined {
+    return this.comments[this.next++];
+  }
+
+  /** Takes the comments that start before `offset`. */
+  takeBefore(offset: number): A.Comment[] {
+    const from = this.next;
+    while (this.next < this.comments.length && this.comments[this.next]!.span.start.offset < offset) this.next++;
+    return this.comments.slice(from, this.next);
+  }
 }

@@ -247,6 +247,9 @@ export const allTokens: TokenType[] = [
   Slash,
 ];
 
+// Chevrotain's default line terminators, `\n`, `\r\n` and a lone `\r`, are the
+// line breaks SourceFile counts (source.ts), so token lines and columns are
+// SourceFile's; tests/grammar/line-breaks.test.ts holds them to that.
 export const regLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: 'full' });
 
 /** Brackets that must pair up, closing token by opening token. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseSource, compileSource } from '../../compiler/compile.ts';
 import type { Diagnostic, Severity } from '../../diagnostics/diagnostic.ts';
 import { capErrors, MAX_ERRORS_PER_FILE } from '../../diagnostics/error-cap.ts';
-import { renderDiagnostic } from '../../diagnostics/render.ts';
+import { renderDiagnostic, renderSummary } from '../../diagnostics/render.ts';
 import { SourceFile } from '../../grammar/source.ts';
 
 const source = new SourceFile('f.reg', 'x\n'.repeat(20));
@@ -45,6 +45,10 @@ describe('the cap in the pipeline', () => {
       expect(diagnostics.filter((d) => d.severity === 'error')).toHaveLength(MAX_ERRORS_PER_FILE);
       expect(diagnostics.at(-2)!.span.start.line).toBe(3 + MAX_ERRORS_PER_FILE);
       expect(diagnostics.at(-1)).toMatchObject({ severity: 'note', message: '50 more errors not shown', span: { start: { line: 4 + MAX_ERRORS_PER_FILE } } });
+    });
+
+    it(`${stage}'s summary line counts the errors left out too`, () => {
+      expect(renderSummary(run())).toBe('error: 150 errors in m.reg');
     });
   }
 });

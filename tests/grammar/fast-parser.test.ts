@@ -26,8 +26,6 @@ function expectPathsAgree(text: string): boolean {
     expect(fast, `the fast path accepted a file with ${recovered.diagnostics[0]!.code}: ${JSON.stringify(text)}`).toBeUndefined();
     return false;
   }
-  // A lone `\r` is a line break to chevrotain but not to SourceFile; the fast path leaves such files alone.
-  if (/\r(?!\n)/.test(text)) return fast === undefined;
   expect(fast, `the fast path gave up on a clean file: ${JSON.stringify(text)}`).toBeDefined();
   expect(fast).toStrictEqual(recovered.program);
   return true;
