@@ -192,11 +192,12 @@ async function readFeed(request: TrainJobRequest, graph: StepGraph, bundle: Load
   const modelPorts = ports.filter((p) => graph.inputs.includes(p.name));
   const files = inputFiles(request.inputs, modelPorts.map((p) => p.name), request.command);
   const problems: string[] = [];
-  const feed: Record<string, RunInput> = {};
-  const shapes: Record<string, readonly number[]> = Object.create(null) as Record<string, readonly number[]>;
+  // Null-prototype: an input may be named `__proto__`.
+  const feed: Record<string, RunInput> = Object.create(null) as Record<string, RunInput>;
+  const shapes = new Map<string, readonly number[]>();
   for (const [name, path] of files) {
     const t = await readTensor(path, `input \`${name}\``);
-    shapes[name] = t.shape;
+    shapes.set(name, t.shape);
     const dtype = checkInputDtype(name, t.dtype);
     if (dtype || !(t.data instanceof Float32Array)) problems.push(`${path}: ${dtype}`);
     else feed[name] = { data: t.data, shape: t.shape };

@@ -71,14 +71,15 @@ it runs, unless --max-invocations or --max-memory raise them.`,
       });
       const loadMs = performance.now() - t0;
       const manifest = bundle.manifest;
-      const inputs: Record<string, RunInput> = {};
+      // Null-prototype records: a port may be named `__proto__`.
+      const inputs: Record<string, RunInput> = Object.create(null) as Record<string, RunInput>;
       if (options.random) {
         for (const [name, t] of Object.entries(randomInputs(manifest, batch, Number(options.seed)))) inputs[name] = t.data;
       } else {
         const files = namedFiles(options.input!, manifest.inputs.map((p) => p.name));
         // Every input's dtype and shape is checked against the manifest, all problems at once.
         const problems: string[] = [];
-        const shapes: Record<string, readonly number[]> = {};
+        const shapes = new Map<string, readonly number[]>();
         for (const [name, path] of files) {
           let tensor: Awaited<ReturnType<typeof readNpyFile>>;
           try {
@@ -89,7 +90,7 @@ it runs, unless --max-invocations or --max-memory raise them.`,
             bundle.destroy();
             return EXIT_PROBLEMS;
           }
-          shapes[name] = tensor.shape;
+          shapes.set(name, tensor.shape);
           const dtypeProblem = checkInputDtype(name, tensor.dtype);
           if (dtypeProblem || !(tensor.data instanceof Float32Array)) {
             problems.push(`${path}: ${dtypeProblem ?? `input \`${name}\` holds ${tensor.dtype}; the model takes float32`}`);

@@ -12,11 +12,13 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_READ_BYTES, readWholeFile } from '../io/read-whole-file-node.ts';
 import type { BundleSource } from './bundle-source.ts';
+import { bundleText } from './bundle-text.ts';
 import { BundleError } from './validate-manifest.ts';
 
-/** The read cap when the caller gives none. */
-const DEFAULT_MAX_BYTES = 2 ** 31;
+/** The read cap when the caller gives none (2 GiB). */
+const DEFAULT_MAX_BYTES = 2 ** 31 - 1;
 
 /** What a file that is not a regular file is, for the error message. */
 function kindOf(stats: Stats): string {
@@ -45,6 +47,12 @@ function segmentsOf(folder: string, path: string): string[] {
   return segments;
 }
 
+/** Refuses a file larger than the caller allows, or than one buffer of this process holds. */
+function checkSize(folder: string, path: string, size: number, maxBytes: number): void {
+  if (size > maxBytes) throw new BundleError(`${folder}: ${path} is ${size} bytes, more than the ${maxBytes} bytes allowed for it`);
+  if (size > MAX_READ_BYTES) throw new BundleError(`${folder}: ${path} is ${size} bytes, more than the ${MAX_READ_BYTES} bytes this process can hold in one buffer`);
+}
+
 export function folderSource(folder: string): BundleSource {
   const read = async (path: string, maxBytes = DEFAULT_MAX_BYTES): Promise<Buffer> => {
     const segments = segmentsOf(folder, path);
@@ -62,7 +70,7 @@ export function folderSource(folder: string): BundleSource {
         const stats = await lstat(join(folder, ...segments.slice(0, i + 1)));
         if (last) {
           if (!stats.isFile()) throw new BundleError(`${folder}: ${path} is ${kindOf(stats)}; ${MUST_BE}`);
-          if (stats.size > maxBytes) throw new BundleError(`${folder}: ${path} is ${stats.size} bytes, more than the ${maxBytes} bytes allowed for it`);
+          checkSize(folder, path, stats.size, maxBytes);
         } else if (!stats.isDirectory()) {
           const folderName = segments.slice(0, i + 1).join('/');
           throw new BundleError(`${folder}: ${path}: ${folderName} is ${stats.isSymbolicLink() ? 'a symbolic link' : `${kindOf(stats)}, not a folder`}; ${MUST_BE}`);
@@ -81,16 +89,9 @@ export function folderSource(folder: string): BundleSource {
       // The file opened may not be the one looked at.
       const stats = await handle.stat();
       if (!stats.isFile()) throw new BundleError(`${folder}: ${path} is ${kindOf(stats)}; ${MUST_BE}`);
-      if (stats.size > maxBytes) throw new BundleError(`${folder}: ${path} is ${stats.size} bytes, more than the ${maxBytes} bytes allowed for it`);
+      checkSize(folder, path, stats.size, maxBytes);
       // Reads what fstat gave and no more: a file that grows meanwhile is cut at its size then.
-      const bytes = Buffer.alloc(stats.size);
-      let filled = 0;
-      while (filled < bytes.length) {
-        const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return filled === bytes.length ? bytes : bytes.subarray(0, filled);
+      return await readWholeFile(handle, stats.size);
     } catch (e) {
       return failed(e);
     } finally {
@@ -99,7 +100,8 @@ export function folderSource(folder: string): BundleSource {
   };
   return {
     description: folder,
-    readText: async (path, maxBytes) => (await read(path, maxBytes)).toString('utf-8'),
+    local: true,
+    readText: async (path, maxBytes) => bundleText(await read(path, maxBytes), folder, path),
     readBytes: async (path, maxBytes) => {
       const b = await read(path, maxBytes);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

@@ -1,10 +1,20 @@
 // Where a bundle's files come from: a folder (Node), a URL (fetch), or memory.
 // The loader sees only this interface.
+import { bundleText } from './bundle-text.ts';
 import { BundleError } from './validate-manifest.ts';
 
 export interface BundleSource {
   /** Describes the source in error messages. */
   readonly description: string;
+  /**
+   * Reading costs no round trip but does cost the reading (a folder on
+   * disk). The loader then asks for the weights once the manifest has said
+   * how large they may be, instead of together with it under a generous
+   * cap: a hostile folder's sparse 2 GiB file is then refused from its
+   * size, not read first. (Files in memory are there already: asking early
+   * costs nothing.)
+   */
+  readonly local?: boolean;
   /**
    * Reads one file of the bundle, refusing it (a BundleError) where it has
    * more than `maxBytes` bytes: the loader gives each file the most it can
@@ -39,7 +49,7 @@ export function memorySource(bundle: InMemoryBundle, description = 'in-memory bu
     description,
     readText: async (path, maxBytes) => {
       const f = get(path, maxBytes);
-      return typeof f === 'string' ? f : new TextDecoder('utf-8', { fatal: true }).decode(f);
+      return typeof f === 'string' ? f : bundleText(f, description, path);
     },
     readBytes: async (path, maxBytes) => {
       const f = get(path, maxBytes);
@@ -92,7 +102,7 @@ export function urlSource(base: string | URL, fetchImpl: typeof fetch = fetch): 
   };
   return {
     description: root.href,
-    readText: async (path, maxBytes) => new TextDecoder('utf-8').decode(await get(path, maxBytes)),
+    readText: async (path, maxBytes) => bundleText(await get(path, maxBytes), root.href, path),
     readBytes: (path, maxBytes) => get(path, maxBytes),
   };
 }

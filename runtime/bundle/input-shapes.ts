@@ -46,7 +46,7 @@ export function numpyDtypeName(dtype: string): string {
     U8: 'uint8',
     BOOL: 'bool',
   };
-  return names[dtype] ?? dtype;
+  return Object.hasOwn(names, dtype) ? names[dtype]! : dtype;
 }
 
 /** A problem line when an input's dtype is not the declared float32; undefined when it is. */
@@ -55,22 +55,27 @@ export function checkInputDtype(name: string, dtype: string): string | undefined
   return `input \`${name}\` holds ${numpyDtypeName(dtype)}, the model takes float32: convert it with \`x.astype(np.float32)\``;
 }
 
+/** Given shapes by input name; a record is read by its own properties only (a port may be named `__proto__` or `toString`). */
+export type GivenShapes = ReadonlyMap<string, readonly number[]> | Readonly<Record<string, readonly number[] | undefined>>;
+
+function shapeGiven(given: GivenShapes, name: string): readonly number[] | undefined {
+  if (given instanceof Map) return (given as ReadonlyMap<string, readonly number[]>).get(name);
+  const record = given as Readonly<Record<string, readonly number[] | undefined>>;
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
 /**
  * Checks each given shape against its declared one: same rank, fixed
  * dimensions equal, and every 'N' the same value across all inputs (the
  * first input with an 'N' binds it, or `batch` when given). Inputs missing
  * from `given` are not checked.
  */
-export function checkInputShapes(
-  declared: readonly DeclaredInput[],
-  given: Readonly<Record<string, readonly number[] | undefined>>,
-  batch?: number,
-): InputShapeCheck {
+export function checkInputShapes(declared: readonly DeclaredInput[], given: GivenShapes, batch?: number): InputShapeCheck {
   const problems: string[] = [];
   let n = batch;
   let boundBy = batch === undefined ? undefined : 'the batch option';
   for (const port of declared) {
-    const shape = given[port.name];
+    const shape = shapeGiven(given, port.name);
     if (!shape) continue;
     const want = formatDeclared(port.shape);
     const fix = `reshape it with \`x.reshape(${port.shape.map((d) => (d === 'N' ? -1 : d)).join(', ')})\` if the values are in that order`;

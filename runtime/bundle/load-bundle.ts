@@ -20,6 +20,7 @@ import { describeNonFinite, nonFiniteIn, type NonFiniteReport } from '../io/non-
 import { listProblems } from '../io/problem-list.ts';
 import { batchLimitProblems, fixedLimitProblems, foldWorkgroups, largestFittingBatch, runCapsFrom, runFigures, type RunCaps } from './run-limits.ts';
 import { checkTimeout, RunStop, type RunProgressNote } from './run-stop.ts';
+import { shaderInterfaceProblems, shaderUses, type ShaderUse } from './shader-interface.ts';
 import { workgroupSizeProblems } from './workgroup-size.ts';
 
 export type { PipelineChoice } from './pipeline-tiers.ts';
@@ -95,8 +96,12 @@ function portElements(port: TensorPort, n: number): number {
   return shapeAt(port, n).reduce((p, d) => p * d, 1);
 }
 
-/** The cap on the usual weights file, read before the manifest can bound it (2 GiB). */
-const EARLY_WEIGHTS_MAX_BYTES = 2 ** 31;
+/**
+ * The cap on the usual weights file, asked for before the manifest can bound
+ * it: 2^31 - 1 bytes, the most one read takes in Node and an ArrayBuffer
+ * holds in every browser.
+ */
+const EARLY_WEIGHTS_MAX_BYTES = 2 ** 31 - 1;
 
 /**
  * The most bytes the manifest's weights file can need: the length field, the
@@ -157,11 +162,20 @@ function checkDeviceFit(manifest: Manifest, limits: GPUSupportedLimits, caps: Ru
   return largestFittingBatch(manifest, limits, caps);
 }
 
-/** Every shader's declared workgroup size against its manifest entry and the device; before its module is made. */
-function checkWorkgroupSizes(model: string, shaders: readonly ShaderSpec[], texts: ReadonlyMap<string, string>, limits: GPUSupportedLimits): void {
-  const problems = shaders.flatMap((s) => workgroupSizeProblems(s, texts.get(s.id)!, limits));
+/**
+ * Every shader's text against its manifest entry, the buffers its
+ * dispatches bind and the device: its workgroup size (workgroup-size.ts) and
+ * its bindings (shader-interface.ts); before its module is made.
+ */
+function checkShaderTexts(manifest: Manifest, shaders: readonly ShaderSpec[], texts: ReadonlyMap<string, string>, uses: ReadonlyMap<string, readonly ShaderUse[]>, limits: GPUSupportedLimits): void {
+  const problems = shaders.flatMap((s) => {
+    const code = texts.get(s.id)!;
+    return [...workgroupSizeProblems(s, code, limits), ...shaderInterfaceProblems(s, code, manifest, uses.get(s.id) ?? [])];
+  });
   if (problems.length > 0) {
-    throw new BundleError(`${model}: ${problems.length === 1 ? 'a shader\'s workgroup size does not fit' : `${problems.length} problems with shaders' workgroup sizes`} (found before the shader was compiled):\n${listProblems(problems)}`);
+    throw new BundleError(
+      `${manifest.model}: ${problems.length === 1 ? 'a shader does not fit its manifest entry or the device' : `${problems.length} problems with its shaders`} (found before the shader was compiled):\n${listProblems(problems)}`,
+    );
   }
 }
 
@@ -183,9 +197,11 @@ export async function loadBundleFrom(
   // Asked for with the manifest, under the name the compiler gives it (see
   // USUAL_WEIGHTS_FILE), before the manifest can say how large it may be: so
   // under a generous absolute cap, and its length checked against the
-  // manifest's bound once that is known (weightsFileBound).
-  const usualWeights = source.readBytes(USUAL_WEIGHTS_FILE, EARLY_WEIGHTS_MAX_BYTES);
-  usualWeights.catch(() => undefined); // a bundle with other weights, or a bad manifest, never awaits it
+  // manifest's bound once that is known (weightsFileBound). Not from a local
+  // source, where asking later costs nothing and the manifest's bound
+  // refuses a file too large before it is read.
+  const usualWeights = source.local ? undefined : source.readBytes(USUAL_WEIGHTS_FILE, EARLY_WEIGHTS_MAX_BYTES);
+  usualWeights?.catch(() => undefined); // a bundle with other weights, or a bad manifest, never awaits it
   let raw: unknown;
   let text = '';
   try {
@@ -227,12 +243,13 @@ export async function loadBundleFrom(
   // A shader's text is in the manifest (`code`) where the compiler put it there for the first run.
   const readShaders = (shaders: readonly ShaderSpec[]) => Promise.all(shaders.map((s) => s.code ?? source.readText(s.file, MANIFEST_LIMITS.maxShaderCode)));
   const firstTexts = readShaders(firstShaders);
-  const weightBytes = (manifest.weightsFile === USUAL_WEIGHTS_FILE ? usualWeights : source.readBytes(manifest.weightsFile, weightsBound)).then(checkWeights);
+  const weightBytes = (manifest.weightsFile === USUAL_WEIGHTS_FILE && usualWeights ? usualWeights : source.readBytes(manifest.weightsFile, weightsBound)).then(checkWeights);
   weightBytes.catch(() => undefined); // awaited below
   const shaderTexts = new Map<string, string>();
   (await firstTexts).forEach((text, i) => shaderTexts.set(firstShaders[i]!.id, text));
   const { device, largestBatch } = await onDevice;
-  checkWorkgroupSizes(manifest.model, firstShaders, shaderTexts, device.limits);
+  const uses = shaderUses(manifest);
+  checkShaderTexts(manifest, firstShaders, shaderTexts, uses, device.limits);
 
   const what = `loading ${source.description}`;
   const table: PipelineTable = { layouts: new Map(), pipelines: new Map(), firstCompiles: new Map() };
@@ -266,7 +283,7 @@ export async function loadBundleFrom(
     const later = shaderTiers(manifest, choice, subgroups).later;
     (await readShaders(later)).forEach((text, i) => shaderTexts.set(later[i]!.id, text));
     if (destroyed()) throw new BundleError(`${manifest.model}: the bundle was destroyed before its later pipelines compiled`);
-    checkWorkgroupSizes(manifest.model, later, shaderTexts, device.limits);
+    checkShaderTexts(manifest, later, shaderTexts, uses, device.limits);
     const compiles = await checkedGpuWork(device, `compiling ${manifest.model}`, () => later.map((s) => prepare(s)));
     if (subgroups) useSubgroups(); // each dispatch switches as its variant finishes compiling
     await Promise.all(compiles.map((compile) => compile()));
@@ -334,7 +351,8 @@ interface BatchState {
    * own shares), under 'quick' or 'subgroups' that variant's own.
    */
   readonly bindGroups: readonly Map<string, GPUBindGroup>[];
-  readonly readback: Map<string, GPUBuffer>;
+  /** One per output, in the manifest's order. */
+  readonly readback: readonly GPUBuffer[];
   /** Bytes of its own buffers (all but the weights). */
   readonly bytes: number;
 }
@@ -435,13 +453,18 @@ class Runner implements LoadedBundle {
     return next;
   }
 
-  /** The inputs' data, after checking the shapes of those given with one (see input-shapes.ts). */
-  private plainInputs(inputs: Readonly<Record<string, RunInput>>, options: RunOptions): Record<string, Float32Array> {
-    const plain: Record<string, Float32Array> = {};
-    const shapes: Record<string, readonly number[]> = {};
+  /**
+   * The inputs' data by name, after checking the shapes of those given with
+   * one (see input-shapes.ts). A Map from here on: a port may be named
+   * `__proto__` or `constructor`, which a plain object would look up on its
+   * prototype.
+   */
+  private plainInputs(inputs: Readonly<Record<string, RunInput>>, options: RunOptions): Map<string, Float32Array> {
+    const plain = new Map<string, Float32Array>();
+    const shapes = new Map<string, readonly number[]>();
     for (const [name, input] of Object.entries(inputs)) {
       if (input instanceof Float32Array || input === undefined || input === null || typeof input !== 'object' || !('data' in input)) {
-        plain[name] = input as Float32Array;
+        plain.set(name, input as Float32Array);
         continue;
       }
       const { data, shape } = input;
@@ -451,23 +474,23 @@ class Runner implements LoadedBundle {
       }
       const count = shape.reduce((p, d) => p * d, 1);
       if (count !== data.length) throw new BundleError(`input ${name}: shape [${shape.join(', ')}] has ${count} values, the data ${data.length}`);
-      plain[name] = data;
-      shapes[name] = shape;
+      plain.set(name, data);
+      shapes.set(name, shape);
     }
     const checked = checkInputShapes(this.manifest.inputs, shapes, options.batch);
     if (checked.problems.length > 0) throw new BundleError(checked.problems.join('\n'));
     return plain;
   }
 
-  private batchOf(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions): number {
-    for (const name of Object.keys(inputs)) {
+  private batchOf(inputs: ReadonlyMap<string, Float32Array>, options: RunOptions): number {
+    for (const name of inputs.keys()) {
       if (!this.manifest.inputs.some((p) => p.name === name)) {
         throw new BundleError(`unknown input ${JSON.stringify(name)}; the model takes ${this.manifest.inputs.map((p) => p.name).join(', ')}`);
       }
     }
     let n = options.batch;
     for (const port of this.manifest.inputs) {
-      const data = inputs[port.name];
+      const data = inputs.get(port.name);
       if (!data) throw new BundleError(`missing input ${JSON.stringify(port.name)}`);
       if (!(data instanceof Float32Array)) throw new BundleError(`input ${port.name} must be a Float32Array`);
       const perSample = portElements(port, 1);
@@ -483,8 +506,9 @@ class Runner implements LoadedBundle {
     }
     for (const port of this.manifest.inputs) {
       const expected = portElements(port, n);
-      if (inputs[port.name]!.length !== expected) {
-        throw new BundleError(`input ${port.name} has ${inputs[port.name]!.length} values; shape [${shapeAt(port, n).join(', ')}] needs ${expected}`);
+      const given = inputs.get(port.name)!.length;
+      if (given !== expected) {
+        throw new BundleError(`input ${port.name} has ${given} values; shape [${shapeAt(port, n).join(', ')}] needs ${expected}`);
       }
     }
     return n;
@@ -514,10 +538,10 @@ class Runner implements LoadedBundle {
     let shared: GPUBuffer | undefined;
     const dims = this.manifest.dispatches.map((d) => (d.params ? this.dimsBuffer(n, d.params) : (shared ??= this.dimsBuffer(n, []))));
     const bindGroups = this.manifest.dispatches.map(() => new Map<string, GPUBindGroup>());
-    const readback = new Map<string, GPUBuffer>();
-    for (const port of this.manifest.outputs) {
-      readback.set(port.name, device.createBuffer({ label: `read ${port.name}`, size: Math.max(4, portElements(port, n) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
-    }
+    // One readback buffer per output, even where two outputs share a buffer: each is mapped once.
+    const readback = this.manifest.outputs.map((port) =>
+      device.createBuffer({ label: `read ${port.name}`, size: Math.max(4, portElements(port, n) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    );
     const state = { buffers, dims, bindGroups, readback, bytes };
     this.batches.set(n, state);
     return state;
@@ -525,7 +549,7 @@ class Runner implements LoadedBundle {
 
   private freeBatch(state: BatchState): void {
     for (const [id, b] of state.buffers) if (!this.weightBuffers.has(id)) b.destroy();
-    for (const b of [...state.readback.values(), ...new Set(state.dims)]) b.destroy();
+    for (const b of [...state.readback, ...new Set(state.dims)]) b.destroy();
   }
 
   /** A Dims uniform: the batch size, then a dispatch's params, in whole 16-byte rows. */
@@ -574,7 +598,7 @@ class Runner implements LoadedBundle {
     return { detail: `the bundle's kernels did not finish (${progress.submitted} of ${total} dispatches submitted)`, workLeft };
   }
 
-  private async runNow(inputs: Readonly<Record<string, Float32Array>>, options: RunOptions, stop: RunStop | undefined): Promise<Record<string, OutputTensor>> {
+  private async runNow(inputs: ReadonlyMap<string, Float32Array>, options: RunOptions, stop: RunStop | undefined): Promise<Record<string, OutputTensor>> {
     const what = `running ${this.manifest.model}`;
     if (this.destroyed) throw new BundleError(`${what}: the bundle was destroyed`);
     if (this.stoppedBy) throw new BundleError(`${what}: an earlier run was stopped while its work was on the device (${this.stoppedBy}); this bundle runs no more: load it again`);
@@ -592,7 +616,7 @@ class Runner implements LoadedBundle {
   }
 
   private async dispatchRun(
-    inputs: Readonly<Record<string, Float32Array>>,
+    inputs: ReadonlyMap<string, Float32Array>,
     n: number,
     what: string,
     progress: RunProgress,
@@ -606,7 +630,7 @@ class Runner implements LoadedBundle {
       checkedGpuWork(device, what, () => {
         const state = this.stateFor(n);
         for (const port of this.manifest.inputs) {
-          device.queue.writeBuffer(state.buffers.get(port.buffer)!, 0, inputs[port.name]! as Float32Array<ArrayBuffer>);
+          device.queue.writeBuffer(state.buffers.get(port.buffer)!, 0, inputs.get(port.name)! as Float32Array<ArrayBuffer>);
         }
         return state;
       }),
@@ -649,18 +673,20 @@ class Runner implements LoadedBundle {
       if (this.destroyed) throw new BundleError(`${what}: the bundle was destroyed during the run`);
     }
     progress.readingBack = true;
-    const out: Record<string, OutputTensor> = {};
-    await race(
+    const tensors = await race(
       Promise.all(
-        this.manifest.outputs.map(async (port) => {
-          const rb = state.readback.get(port.name)!;
+        this.manifest.outputs.map(async (port, k) => {
+          const rb = state.readback[k]!;
           await rb.mapAsync(GPUMapMode.READ);
           const data = new Float32Array(rb.getMappedRange().slice(0, portElements(port, n) * 4));
           rb.unmap();
-          out[port.name] = { data, shape: shapeAt(port, n) };
+          return { data, shape: shapeAt(port, n) };
         }),
       ),
     );
+    const out: Record<string, OutputTensor> = {};
+    // Defined, not assigned: an output named `__proto__` would otherwise set the record's prototype.
+    this.manifest.outputs.forEach((port, k) => Object.defineProperty(out, port.name, { value: tensors[k], enumerable: true, writable: true, configurable: true }));
     return out;
   }
 
@@ -692,10 +718,10 @@ class Runner implements LoadedBundle {
     }
     pass.end();
     if (i === dispatches.length) {
-      for (const port of this.manifest.outputs) {
-        const rb = state.readback.get(port.name)!;
+      this.manifest.outputs.forEach((port, k) => {
+        const rb = state.readback[k]!;
         encoder.copyBufferToBuffer(state.buffers.get(port.buffer)!, 0, rb, 0, rb.size);
-      }
+      });
     }
     this.device.queue.submit([encoder.finish()]);
     return i;

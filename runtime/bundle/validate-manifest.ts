@@ -4,7 +4,7 @@
 // or an out-of-bounds dispatch. These bounds are the format's own; what the
 // bundle asks of a particular device (its limits, and the runtime's caps on
 // memory and work) is checked once the device is known, in run-limits.ts.
-import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type BufferSpec, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec } from './manifest.ts';
+import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type AffineSize, type BufferSpec, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec, type TensorPort } from './manifest.ts';
 
 export class BundleError extends Error {
   override readonly name: string = 'BundleError';
@@ -153,6 +153,52 @@ function checkParamCounts(path: string, given: readonly number[] | undefined, sh
   }
 }
 
+/**
+ * Ports are looked up by name (a run's inputs and outputs are keyed by it),
+ * so a name appears once among the inputs and once among the outputs. Two
+ * inputs on one buffer would overwrite each other; two outputs may share one
+ * (a model's output and a reshaped view of it).
+ */
+function distinctPorts(list: TensorPort[], path: string, buffersToo: boolean): TensorPort[] {
+  const names = new Map<string, number>();
+  const buffers = new Map<number, number>();
+  list.forEach((port, i) => {
+    const sameName = names.get(port.name);
+    if (sameName !== undefined) fail(`${path}[${i}].name`, `${JSON.stringify(port.name)} is the name of ${path}[${sameName}] too`);
+    names.set(port.name, i);
+    const sameBuffer = buffers.get(port.buffer);
+    if (buffersToo && sameBuffer !== undefined) fail(`${path}[${i}].buffer`, `buffer ${port.buffer} holds ${path}[${sameBuffer}] too`);
+    buffers.set(port.buffer, i);
+  });
+  return list;
+}
+
+/**
+ * A dispatch launches at most one workgroup per element its shader writes:
+ * every compiled kernel writes at least that much per workgroup (the example
+ * specs at most one workgroup per 8), and a grid past it is a bundle whose
+ * groups disagree with its buffers, which could otherwise keep a device
+ * busy for minutes well inside the work cap (2^31 groups over 512 at batch 1
+ * are 2^28 invocations). Both sides are affine in the batch size, so holding
+ * at 1 and at maxBatch it holds at every batch between.
+ */
+function checkGrid(path: string, grid: { readonly groups: AffineSize; readonly groupsDivisor: number }, shader: ShaderSpec, bound: readonly number[], buffers: readonly BufferSpec[], maxBatch: number): void {
+  for (const n of maxBatch === 1 ? [1] : [1, maxBatch]) {
+    let written = 0;
+    bound.forEach((b, k) => {
+      const spec = buffers[b]!;
+      if (shader.bindings[k] === 'read_write' && spec.kind === 'activation') written += spec.elements.perN * n + spec.elements.fixed;
+    });
+    const workgroups = Math.ceil((grid.groups.perN * n + grid.groups.fixed) / grid.groupsDivisor);
+    if (workgroups > written) {
+      fail(
+        `${path}.groups`,
+        `${workgroups} workgroups at batch ${n} (groups ${grid.groups.perN} * N + ${grid.groups.fixed}, over groupsDivisor ${grid.groupsDivisor}) for the ${written} elements shader ${shader.id} writes; a dispatch launches at most one workgroup per element it writes: the bundle is inconsistent, compile it again`,
+      );
+    }
+  }
+}
+
 export function validateManifest(raw: Json): Manifest {
   const m = obj(raw, '$');
   if (m.format !== BUNDLE_FORMAT) fail('format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(m.format)}`);
@@ -194,8 +240,8 @@ export function validateManifest(raw: Json): Manifest {
       if (spec.elements.perN < perN || spec.elements.fixed < fixed) fail(at, 'its buffer is smaller than its shape');
       return { name: str(o.name, `${at}.name`), dtype: 'f32' as const, shape, buffer };
     });
-  const inputs = ports(m.inputs, 'inputs');
-  const outputs = ports(m.outputs, 'outputs');
+  const inputs = distinctPorts(ports(m.inputs, 'inputs'), 'inputs', true);
+  const outputs = distinctPorts(ports(m.outputs, 'outputs'), 'outputs', false);
   const shaderIds = new Set<string>();
   const shaders = arr(m.shaders, 'shaders', L.maxShaders).map((s, i) => {
     const path = `shaders[${i}]`;
@@ -238,11 +284,16 @@ export function validateManifest(raw: Json): Manifest {
     const quick = o.quick === undefined ? undefined : dispatchVariant(o.quick, `${path}.quick`, shader, bound, shaderById, buffers, false);
     const subgroups = o.subgroups === undefined ? undefined : dispatchVariant(o.subgroups, `${path}.subgroups`, shader, bound, shaderById, buffers, true);
     checkParamCounts(path, params, [shader, ...[quick, subgroups].map((v) => v && shaderById.get(v.shader))]);
+    const groups = affine(o.groups, `${path}.groups`);
+    const groupsDivisor = int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31);
+    checkGrid(path, { groups, groupsDivisor }, shader, bound, buffers, maxBatch);
+    if (quick) checkGrid(`${path}.quick`, quick, shaderById.get(quick.shader)!, quick.buffers ?? bound, buffers, maxBatch);
+    if (subgroups) checkGrid(`${path}.subgroups`, subgroups, shaderById.get(subgroups.shader)!, subgroups.buffers ?? bound, buffers, maxBatch);
     return {
       shader: shader.id,
       buffers: bound,
-      groups: affine(o.groups, `${path}.groups`),
-      groupsDivisor: int(o.groupsDivisor, `${path}.groupsDivisor`, 1, 2 ** 31),
+      groups,
+      groupsDivisor,
       label: typeof o.label === 'string' ? o.label : `dispatch ${i}`,
       ...(params ? { params } : {}),
       ...(quick ? { quick } : {}),

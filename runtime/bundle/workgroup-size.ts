@@ -8,30 +8,7 @@
 // given by an override or a const expression is refused rather than guessed.
 import type { ShaderSpec } from './manifest.ts';
 import type { BundleDeviceLimits } from './run-limits.ts';
-
-/** The text with its comments (line comments, and block comments, which nest) blanked out. */
-function withoutComments(code: string): string {
-  let out = '';
-  let depth = 0;
-  for (let i = 0; i < code.length; i++) {
-    const two = code.slice(i, i + 2);
-    if (depth === 0 && two === '//') {
-      const end = code.indexOf('\n', i);
-      i = end < 0 ? code.length : end - 1;
-      out += ' ';
-    } else if (two === '/*') {
-      depth++;
-      i++;
-      out += ' ';
-    } else if (depth > 0 && two === '*/') {
-      depth--;
-      i++;
-    } else if (depth === 0) out += code[i];
-  }
-  return out;
-}
-
-const INTEGER_LITERAL = /^(?:0[xX][0-9a-fA-F]+|0|[1-9][0-9]*)[iu]?$/;
+import { integerLiteral, withoutComments } from './wgsl-text.ts';
 
 /** `[x, y, z]` as declared on `entryPoint`, or why it cannot be read. */
 export function declaredWorkgroupSize(code: string, entryPoint: string): { readonly size: readonly [number, number, number] } | { readonly problem: string } {
@@ -46,10 +23,10 @@ export function declaredWorkgroupSize(code: string, entryPoint: string): { reado
   if (!attribute) return { problem: `declares no @workgroup_size on its entry point ${JSON.stringify(entryPoint)}` };
   const args = attribute[1]!.split(',').map((a) => a.trim());
   if (args.length > 1 && args[args.length - 1] === '') args.pop();
-  if (args.length < 1 || args.length > 3 || !args.every((a) => INTEGER_LITERAL.test(a))) {
+  if (args.length < 1 || args.length > 3 || !args.every((a) => integerLiteral(a) !== undefined)) {
     return { problem: `declares @workgroup_size(${attribute[1]!.trim()}); the runtime reads only integer literals there, to bound the work it launches` };
   }
-  const [x = 1, y = 1, z = 1] = args.map((a) => Number.parseInt(a.replace(/[iu]$/, '')));
+  const [x = 1, y = 1, z = 1] = args.map((a) => integerLiteral(a)!);
   return { size: [x, y, z] };
 }
 

@@ -134,7 +134,8 @@ function interpretHeader(text: string): { dtype: TensorDType; shape: number[] } 
 
   const descr = fields.get('descr');
   if (typeof descr !== 'string') fail(`descr ${describe(descr)} is a structured dtype; only plain numeric arrays are supported`);
-  const dtype = DESCR_TO_DTYPE[descr];
+  // Own properties only: a descr of 'constructor' must not find Object's.
+  const dtype = Object.hasOwn(DESCR_TO_DTYPE, descr) ? DESCR_TO_DTYPE[descr] : undefined;
   if (dtype === undefined) {
     const hint = descr.startsWith('>') ? ' (big-endian; convert with a.astype(a.dtype.newbyteorder("<")))' : '';
     fail(`unsupported dtype descr '${descr}'${hint}; supported: ${Object.keys(DESCR_TO_DTYPE).join(', ')}`);
@@ -162,7 +163,7 @@ function describe(value: PythonValue | undefined): string {
 }
 
 export function writeNpy(tensor: HostTensor): Uint8Array {
-  const descr = DTYPE_TO_DESCR[tensor.dtype];
+  const descr = Object.hasOwn(DTYPE_TO_DESCR, tensor.dtype) ? DTYPE_TO_DESCR[tensor.dtype] : undefined;
   if (descr === undefined) fail(`dtype ${tensor.dtype} has no .npy equivalent`);
   if (!tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     fail(`shape [${tensor.shape.join(', ')}] is not a list of non-negative integers`);

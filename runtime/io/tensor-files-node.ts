@@ -10,11 +10,35 @@ import { basename, dirname, join } from 'node:path';
 import type { HostTensor } from './host-tensor.ts';
 import { readNpy, readNpyFloat64, writeNpy, writeNpyFloat64, type Float64Tensor } from './npy.ts';
 import { readSafetensors, writeSafetensors, type SafetensorsContents } from './safetensors.ts';
+import { MAX_READ_BYTES, readWholeFile } from './read-whole-file-node.ts';
 import { TensorFileError, type TensorFileFormat } from './tensor-file-error.ts';
 
-async function readBytes(path: string): Promise<Uint8Array> {
-  const buffer = await readFile(path);
+/**
+ * The file's bytes. readFile refuses files of 2 GiB and more
+ * (ERR_FS_FILE_TOO_LARGE), and an F64 weights file of a model at the
+ * compiler's cap on stored values (2^28) is just past that; such a file is
+ * read in chunks, up to what one buffer holds.
+ */
+async function readBytes(format: TensorFileFormat, path: string): Promise<Uint8Array> {
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_FS_FILE_TOO_LARGE') throw e;
+    buffer = await readLargeFile(format, path);
+  }
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+async function readLargeFile(format: TensorFileFormat, path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_READ_BYTES) throw new TensorFileError(format, `${path} is ${size} bytes, more than the ${MAX_READ_BYTES} bytes this process can hold in one buffer`);
+    return await readWholeFile(handle, size);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A temporary sibling of `path`: `.NAME.tmp-<pid>-<random>` in the same folder. */
@@ -75,7 +99,7 @@ async function writeTensorFile(format: TensorFileFormat, path: string, bytes: Ui
 }
 
 export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
-  return readSafetensors(await readBytes(path));
+  return readSafetensors(await readBytes('safetensors', path));
 }
 
 export async function writeSafetensorsFile(
@@ -87,7 +111,7 @@ export async function writeSafetensorsFile(
 }
 
 export async function readNpyFile(path: string): Promise<HostTensor> {
-  return readNpy(await readBytes(path));
+  return readNpy(await readBytes('npy', path));
 }
 
 export async function writeNpyFile(path: string, tensor: HostTensor): Promise<void> {
@@ -96,7 +120,7 @@ export async function writeNpyFile(path: string, tensor: HostTensor): Promise<vo
 
 /** An .npy file's floating-point values as doubles, F64 exactly (readNpyFile rounds them to float32). */
 export async function readNpyFloat64File(path: string): Promise<Float64Tensor> {
-  return readNpyFloat64(await readBytes(path));
+  return readNpyFloat64(await readBytes('npy', path));
 }
 
 /** Writes doubles as an F64 .npy file, atomically as writeNpyFile does. */

@@ -4,7 +4,9 @@
 // and the limit before anything is made on the device (no buffer, module or
 // pipeline, no submit, and so no GPU validation error). The first case is the
 // reported bug: a dispatch of 2^31 workgroups, inside the device's grid, that
-// used to pass and then keep SwiftShader busy for hours.
+// used to pass and then keep SwiftShader busy for hours; the manifest now
+// refuses a grid larger than what the dispatch writes (validate-manifest.ts),
+// and the work cap holds for a grid that agrees with its buffers.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { memorySource } from '../../runtime/bundle/bundle-source.ts';
 import { loadBundleFrom, type BundleLoadOptions, type LoadedBundle } from '../../runtime/bundle/load-bundle.ts';
@@ -64,29 +66,30 @@ async function loads(files: Map<string, string | Uint8Array>, options: BundleLoa
 }
 
 describe('refused at load, before anything is made on the device', () => {
-  test('a dispatch of 2^31 workgroups, inside the grid: over the work cap', async () => {
+  test('a dispatch of 2^31 workgroups, inside the grid: more than it writes', async () => {
     const files = withManifest((m) => {
       m.dispatches[0].groups = { perN: 0, fixed: 2 ** 31 };
       m.dispatches[0].groupsDivisor = 1;
     });
     const message = await refusedAtLoad(files);
-    expect(message).toMatch(/^Tiny cannot run on this device \(one problem, found before anything was made on it\):\n {2}the run at batch 1 launches 137438953472 \(2\^37\.0\) invocations, more than the work cap of 17179869184 \(2\^34\.0\); the largest dispatch is dispatches\[0\] "linear %3" \(shader linear_3\): 2147483648 \(2\^31\.0\) workgroups of 64; if you trust this bundle, raise the cap with the load option maxInvocations/);
-    // Trusted, with the cap raised, it loads (and is not run here).
-    const loaded = await loads(files, { maxInvocations: 2 ** 40 });
-    expect(loaded.largestBatch).toBe(loaded.manifest.maxBatch);
-    loaded.destroy();
+    expect(message).toBe(
+      'manifest.json: dispatches[0].groups: 2147483648 workgroups at batch 1 (groups 0 * N + 2147483648, over groupsDivisor 1) for the 2 elements shader linear_3 writes; a dispatch launches at most one workgroup per element it writes: the bundle is inconsistent, compile it again',
+    );
+    // No cap makes it consistent.
+    await refusedAtLoad(files, { maxInvocations: 2 ** 40 });
   });
 
-  test('a dispatch over the device grid', async () => {
-    const message = await refusedAtLoad(
-      withManifest((m) => {
-        m.dispatches[0].quick.groups = { perN: 2 ** 31, fixed: 2 ** 31 };
-        m.dispatches[0].quick.groupsDivisor = 1;
-      }),
+  test('a run over the work cap', async () => {
+    // Batch 1 launches one workgroup of 64 (the larger of the fast shader and its quick twin).
+    const files = tinyLinearBundle();
+    const message = await refusedAtLoad(files, { maxInvocations: 63 });
+    expect(message).toBe(
+      'Tiny cannot run on this device (one problem, found before anything was made on it):\n  the run at batch 1 launches 64 invocations, more than the work cap of 63; the largest dispatch is dispatches[0] "linear %3" (shader linear_3): 1 workgroups of 64; if you trust this bundle, raise the cap with the load option maxInvocations (regc run --max-invocations N)',
     );
-    expect(message).toContain(
-      `dispatches[0] "linear %3" (shader linear_3.quick): 4294967296 (2^32.0) workgroups at batch 1, more than this device's grid holds (65535 x 65535, maxComputeWorkgroupsPerDimension ${device.limits.maxComputeWorkgroupsPerDimension})`,
-    );
+    // With the cap raised it loads, up to the batch whose quick twin launches a second workgroup (ceil((N + 1) / 128)).
+    const loaded = await loads(files, { maxInvocations: 64 });
+    expect(loaded.largestBatch).toBe(127);
+    loaded.destroy();
   });
 
   test('a buffer over maxBufferSize', async () => {
@@ -128,7 +131,7 @@ describe('refused at load, before anything is made on the device', () => {
     files.set('manifest.json', JSON.stringify(manifest));
     const message = await refusedAtLoad(files);
     expect(message).toBe(
-      `Tiny: a shader's workgroup size does not fit (found before the shader was compiled):\n  shaders/linear_3.quick.wgsl (shader "linear_3.quick"): declares @workgroup_size(256, 1, 1), 256 invocations per workgroup, but the manifest says workgroupSize 64; the bundle is inconsistent: compile it again`,
+      `Tiny: a shader does not fit its manifest entry or the device (found before the shader was compiled):\n  shaders/linear_3.quick.wgsl (shader "linear_3.quick"): declares @workgroup_size(256, 1, 1), 256 invocations per workgroup, but the manifest says workgroupSize 64; the bundle is inconsistent: compile it again`,
     );
   });
 });
