@@ -24,8 +24,6 @@ function decompose(node: Node<'multihead_attention'>, ctx: RewriteContext): Valu
   };
   // Fusion runs after autodiff, so a fused epilogue here means the passes ran out of order.
   if ((node.attrs.epilogue ?? []).length > 0) refuse('a fused epilogue; fusion must run after differentiation');
-  // Attention dropout acts on p, so it needs the counter-based RNG in training.
-  if (ctx.mode === 'train' && node.attrs.dropout > 0) refuse(`attention dropout (p=${node.attrs.dropout}) in training, which needs the random number generator`);
   const hasBias = node.inputs.length === 5;
   if (!hasBias && node.inputs.length !== 3) refuse(`${node.inputs.length} inputs, expected 3 or 5`);
   const [x, inWeight, inBias, outWeight, outBias] = hasBias
@@ -53,7 +51,9 @@ function decompose(node: Node<'multihead_attention'>, ctx: RewriteContext): Valu
   const kT = permute(heads(qkv, 1), [0, 1, 3, 2]);
   const v = heads(qkv, 2);
   const scores = b.add('matmul', [q, kT], { epilogue: [] }, origin);
-  const p = b.add('softmax', [scores], { axis: 3, log: false }, origin);
+  const probs = b.add('softmax', [scores], { axis: 3, log: false }, origin);
+  // torch drops attention weights after the softmax; train-randomness (which runs after this pass) draws the mask.
+  const p = ctx.mode === 'train' && node.attrs.dropout > 0 ? b.add('dropout', [probs], { p: node.attrs.dropout }, origin) : probs;
   const context = b.add('matmul', [p, v], { epilogue: [] }, origin);
   const joined = b.add('reshape', [permute(context, [0, 2, 1, 3])], { shape: [batch!, L, E] }, origin);
   return withBias(joined, outWeight, outBias);

@@ -6,9 +6,10 @@ import type { AffineInN, Kernel } from './kernel.ts';
 import { KERNELS, type KernelGenerator } from './kernels/index.ts';
 import type { Tiling } from './kernels/tiling.ts';
 import { planMemory, type PlannedValue } from './memory-plan.ts';
-import type { BufferSpec, DispatchSpec, Manifest, ShaderSpec, TensorPort } from '../../runtime/bundle/manifest.ts';
+import type { BufferSpec, DispatchSpec, Manifest, ShaderSpec, TensorPort, TrainSpec } from '../../runtime/bundle/manifest.ts';
 import { BUNDLE_FORMAT, bundleVersionFor, USUAL_WEIGHTS_FILE } from '../../runtime/bundle/manifest.ts';
 import { shaderTiers } from '../../runtime/bundle/pipeline-tiers.ts';
+import { DEFAULT_RUN_CAPS, runFigures } from '../../runtime/bundle/run-limits.ts';
 import { MANIFEST_LIMITS } from '../../runtime/bundle/validate-manifest.ts';
 
 export class CodegenError extends Error {}
@@ -97,17 +98,58 @@ interface Variants {
 }
 
 /**
+ * kernelsFor, remembered for one bundle. A kernel's WGSL, bindings and
+ * grid follow from the node's op, attributes and types, the types of its
+ * inputs and which of them are the same value (elementwise.ts binds one
+ * buffer for `x + x`), so nodes alike in those share kernels: a model of
+ * 2000 repeated blocks generates each kernel once, not 2000 times (WGSL is
+ * most of compile time). The shared kernel keeps the first node's name,
+ * which only seeds a shader id, and shaders with equal text are one
+ * shader anyway.
+ */
+class KernelCache {
+  private readonly byKey = new Map<string, NodeKernels>();
+
+  /** The node's kernels and their twins, as planStep uses them. */
+  kernels(node: Node, graph: Graph, variants: Variants): NodeKernels {
+    const inputTypes = node.inputs.map((i) => graph.nodes[i]!.type);
+    const sameAs = node.inputs.map((v) => node.inputs.indexOf(v));
+    const key = JSON.stringify([node.op, node.attrs, node.type, inputTypes, sameAs, variants.quick, variants.subgroups]);
+    let kernels = this.byKey.get(key);
+    if (kernels === undefined) {
+      kernels = nodeKernels(node, graph, variants);
+      this.byKey.set(key, kernels);
+    }
+    return kernels;
+  }
+}
+
+interface NodeKernels {
+  readonly all: readonly Kernel[];
+  readonly quick: readonly (Kernel | undefined)[];
+  readonly quickGeneric: readonly (Kernel | undefined)[];
+  readonly subgroups: readonly (Kernel | undefined)[];
+}
+
+function nodeKernels(node: Node, graph: Graph, variants: Variants): NodeKernels {
+  const all = kernelsFor(node, graph);
+  const none = all.map(() => undefined);
+  return {
+    all,
+    quick: variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick')) : none,
+    quickGeneric: variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick-generic'), true).map((k) => (k?.params ? k : undefined)) : none,
+    subgroups: variants.subgroups ? twinsOf(all, kernelsFor(node, graph, 'fast-subgroups')) : none,
+  };
+}
+
+/**
  * A node's kernels and their quick and subgroup twins, less the kernels whose work can be
  * done at compile time: those that only rearrange stored tensors (onHost)
  * have their result added to `weights` (under the tensor's name and the
  * scratch id) and are not dispatched.
  */
-function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, string>, weights: WeightTable, variants: Variants): Step {
-  const all = kernelsFor(node, graph);
-  const none = all.map(() => undefined);
-  const quick = variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick')) : none;
-  const quickGeneric = variants.quick ? twinsOf(all, kernelsFor(node, graph, 'quick-generic'), true).map((k) => (k?.params ? k : undefined)) : none;
-  const subgroups = variants.subgroups ? twinsOf(all, kernelsFor(node, graph, 'fast-subgroups')) : none;
+function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, string>, weights: WeightTable, variants: Variants, cache: KernelCache): Step {
+  const { all, quick, quickGeneric, subgroups } = cache.kernels(node, graph, variants);
   const hosted = new Map<string, string>();
   const kept: number[] = [];
   all.forEach((kernel, i) => {
@@ -174,6 +216,7 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
   const weightOf = new Map<ValueId, string>();
   const weights: WeightTable = new Map();
   const steps: Step[] = [];
+  const kernelCache = new KernelCache();
   const stepOf = new Map<ValueId, number>();
 
   for (const node of graph.nodes) {
@@ -203,10 +246,19 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
       }
       default:
         stepOf.set(node.id, steps.length);
-        steps.push(planStep(node, graph, weightOf, weights, { quick: options.quickVariants !== false, subgroups: options.subgroupVariants !== false }));
+        steps.push(planStep(node, graph, weightOf, weights, { quick: options.quickVariants !== false, subgroups: options.subgroupVariants !== false }, kernelCache));
     }
   }
   const used = usedWeights(steps, weightOf);
+  // A stored tensor a train step updates is shipped even where no kernel reads it.
+  for (const a of graph.assigns) {
+    used.add(a.target);
+    if (!weights.has(a.target)) {
+      const data = graph.data.get(a.target);
+      if (!data) throw new CodegenError(`tensor ${a.target} has no data at code generation`);
+      weights.set(a.target, { shape: graph.tensors.get(a.target)!.type.shape as number[], data });
+    }
+  }
   for (const name of [...weights.keys()]) if (!used.has(name)) weights.delete(name);
 
   // Liveness of each activation root.
@@ -222,6 +274,13 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
   for (const o of graph.outputs) {
     const p = planned.get(root(o.value));
     if (!p) throw new CodegenError(`output ${o.name} is a stored tensor, not a computed value`);
+    p.lastUse = Infinity;
+  }
+  // A new value of a stored tensor is copied into place after the last dispatch.
+  for (const a of graph.assigns) {
+    const p = planned.get(root(a.value));
+    if (!p) throw new CodegenError(`the new value of ${a.target} is not a computed value`);
+    if (p.elements.perN !== 0) throw new CodegenError(`the new value of ${a.target} grows with the batch size`);
     p.lastUse = Infinity;
   }
   // Scratch buffers live within their step; key them after the value ids.
@@ -262,7 +321,16 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
   const shaderFiles = new Map<string, string>();
   const shaderIdByText = new Map<string, string>();
   const dispatches: DispatchSpec[] = [];
+  // Kernels shared by alike nodes (KernelCache) come back as the same object: no text to compare.
+  const shaderOfKernel = new Map<Kernel, string>();
   const shaderFor = (kernel: Kernel, name: string): string => {
+    const known = shaderOfKernel.get(kernel);
+    if (known !== undefined) return known;
+    const id = shaderForText(kernel, name);
+    shaderOfKernel.set(kernel, id);
+    return id;
+  };
+  const shaderForText = (kernel: Kernel, name: string): string => {
     let id = shaderIdByText.get(kernel.wgsl + '\0' + kernel.entryPoint);
     if (id === undefined) {
       id = uniqueId(name, shaderFiles);
@@ -318,25 +386,62 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
 
   const port = (name: string, id: ValueId): TensorPort => ({
     name,
-    dtype: 'f32',
+    dtype: graph.nodes[id]!.type.dtype === 'u32' ? 'u32' : 'f32',
     shape: graph.nodes[id]!.type.shape,
     buffer: bufferOf(id),
   });
   const inputs = graph.inputs.map((id) => port((graph.nodes[id] as Node<'input'>).attrs.name, id));
+  const train: TrainSpec | undefined =
+    graph.assigns.length === 0 ? undefined : { assigns: graph.assigns.map((a) => ({ tensor: a.target, from: bufferOf(a.value), to: weightBuffer.get(a.target)! })) };
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
-    version: bundleVersionFor(dispatches),
+    version: bundleVersionFor(dispatches, train, inputs),
     model: options.model,
     generator: options.generator,
     inputs,
     outputs: graph.outputs.map((o) => port(o.name, o.value)),
-    maxBatch: options.maxBatch ?? 4096,
+    maxBatch: 1,
     weightsFile: USUAL_WEIGHTS_FILE,
     buffers,
     shaders,
     dispatches,
+    ...(train ? { train } : {}),
   };
-  return { manifest: withFirstRunCode(manifest, shaderFiles), shaders: shaderFiles, weights, memory: { values: [...planned.values()], slots: plan.slotSizes } };
+  const fitted: Manifest = { ...manifest, maxBatch: fittingMaxBatch(manifest, options.maxBatch ?? DEFAULT_MAX_BATCH) };
+  return { manifest: withFirstRunCode(fitted, shaderFiles), shaders: shaderFiles, weights, memory: { values: [...planned.values()], slots: plan.slotSizes } };
+}
+
+/** The largest batch a bundle accepts when the compile does not say. */
+export const DEFAULT_MAX_BATCH = 4096;
+
+/**
+ * The largest batch size up to `wanted` that the runtime can run the
+ * bundle at: every activation buffer within the format's limit
+ * (validate-manifest.ts) and the run within the runtime's default caps on
+ * memory and work (run-limits.ts). Every figure grows with the batch size,
+ * so a binary search finds it. A model whose values are large (an input of
+ * f32[N, 28, 65536] is 2^20.8 values a sample) gets a smaller maxBatch than
+ * asked for rather than a bundle the runtime refuses; at least 1, which
+ * lowering's size caps (compiler/lower/size-limits.ts) keep within those limits.
+ */
+function fittingMaxBatch(manifest: Manifest, wanted: number): number {
+  const fits = (n: number) => {
+    for (const b of manifest.buffers) {
+      if (b.kind === 'activation' && b.elements.perN * n + b.elements.fixed > MANIFEST_LIMITS.maxBufferElements) return false;
+    }
+    const figures = runFigures(manifest, n);
+    return figures.memoryBytes <= DEFAULT_RUN_CAPS.maxMemoryBytes && figures.invocations <= DEFAULT_RUN_CAPS.maxInvocations;
+  };
+  const most = Math.max(1, Math.min(wanted, MANIFEST_LIMITS.maxBatch));
+  if (fits(most)) return most;
+  let low = 1;
+  let high = most - 1;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 /**

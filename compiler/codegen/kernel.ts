@@ -26,9 +26,10 @@ export interface KernelBinding {
    * The WGSL array element type; 'f32' when absent. A kernel may view an f32
    * tensor as `array<vec4<f32>>` when every access is 4-aligned: on
    * SwiftShader that halves a matmul's time (one bounds clamp per 4 floats).
-   * Buffers are f32 either way; the runtime binds them the same.
+   * Buffers are f32 either way; the runtime binds them the same. 'u32'
+   * views a buffer of u32 words (the RNG state of compiler/autodiff/randomness.ts).
    */
-  readonly elementType?: 'f32' | 'vec4<f32>';
+  readonly elementType?: 'f32' | 'vec4<f32>' | 'u32';
 }
 
 /**

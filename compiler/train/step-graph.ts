@@ -31,6 +31,11 @@ export interface StepGraphOptions {
   readonly clip?: ClipData;
   /** The optimizer's update (regc step); without one the graph stops after the gradients (regc grad). */
   readonly optimizer?: OptimizerData;
+  /**
+   * 'all' (the default): everything the debugging commands write; 'loss': the
+   * loss alone, as a training loop reads back (the updates stay Assigns).
+   */
+  readonly outputs?: 'all' | 'loss';
 }
 
 export interface StepGraph {
@@ -88,6 +93,7 @@ export function stepGraph(lowered: Graph, options: StepGraphOptions): StepGraph 
     addOptimizerStep(full, options.optimizer, updated);
   }
   const graph = full.finish();
+  if (options.outputs === 'loss') return { graph: { ...graph, outputs: graph.outputs.filter((o) => o.name === LOSS_OUTPUT) }, output, params, inputs };
   const states = graph.assigns.map((a) => ({ name: stateOutput(a.target), value: a.value }));
   return { graph: { ...graph, outputs: [...graph.outputs, ...states] }, output, params, inputs };
 }

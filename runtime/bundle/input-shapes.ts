@@ -9,7 +9,8 @@ export interface ShapedInput {
   readonly shape: readonly number[];
 }
 
-export type RunInput = Float32Array | ShapedInput;
+/** A Uint32Array feeds a u32 port (a train bundle's RNG state). */
+export type RunInput = Float32Array | Uint32Array | ShapedInput;
 
 export interface DeclaredInput {
   readonly name: string;

@@ -67,6 +67,13 @@ export interface LoadedBundle {
    * go on with the quick ones.
    */
   ready(): Promise<void>;
+  /**
+   * The current values of stored tensors by name (every weight buffer's
+   * when `names` is omitted), flat: a train bundle's weights, running
+   * statistics and optimizer state after the runs so far. Waits for the runs
+   * queued before it.
+   */
+  readTensors(names?: readonly string[]): Promise<Map<string, OutputTensor>>;
   /** Frees every GPU buffer the bundle made. */
   destroy(): void;
 }
@@ -335,7 +342,8 @@ function uploadWeights(
   for (const spec of manifest.buffers) {
     if (spec.kind !== 'weight') continue;
     const tensor = weights.tensors.get(spec.tensor)!;
-    const buffer = device.createBuffer({ label: spec.tensor, size: Math.max(4, spec.elements * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    // COPY_SRC: a train bundle's state is read back (readTensors); COPY_DST: and written by its assigns.
+    const buffer = device.createBuffer({ label: spec.tensor, size: Math.max(4, spec.elements * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
     device.queue.writeBuffer(buffer, 0, tensor.data as Float32Array<ArrayBuffer>);
     weightBuffers.set(spec.id, buffer);
   }
@@ -463,6 +471,11 @@ class Runner implements LoadedBundle {
     const plain = new Map<string, Float32Array>();
     const shapes = new Map<string, readonly number[]>();
     for (const [name, input] of Object.entries(inputs)) {
+      // A u32 port's words (a train bundle's RNG state) travel as the bits of a Float32Array.
+      if (input instanceof Uint32Array) {
+        plain.set(name, new Float32Array(input.buffer, input.byteOffset, input.length));
+        continue;
+      }
       if (input instanceof Float32Array || input === undefined || input === null || typeof input !== 'object' || !('data' in input)) {
         plain.set(name, input as Float32Array);
         continue;
@@ -718,6 +731,11 @@ class Runner implements LoadedBundle {
     }
     pass.end();
     if (i === dispatches.length) {
+      // A train bundle's updates land after every kernel of the step has read the old values.
+      for (const a of this.manifest.train?.assigns ?? []) {
+        const target = this.weightBuffers.get(a.to)!;
+        encoder.copyBufferToBuffer(state.buffers.get(a.from)!, 0, target, 0, target.size);
+      }
       this.manifest.outputs.forEach((port, k) => {
         const rb = state.readback[k]!;
         encoder.copyBufferToBuffer(state.buffers.get(port.buffer)!, 0, rb, 0, rb.size);
@@ -725,6 +743,33 @@ class Runner implements LoadedBundle {
     }
     this.device.queue.submit([encoder.finish()]);
     return i;
+  }
+
+  async readTensors(names?: readonly string[]): Promise<Map<string, OutputTensor>> {
+    await this.queue;
+    if (this.destroyed) throw new BundleError(`${this.manifest.model} was destroyed; its tensors are gone`);
+    const specs = this.manifest.buffers.filter((b): b is Extract<typeof b, { kind: 'weight' }> => b.kind === 'weight' && (names === undefined || names.includes(b.tensor)));
+    const missing = (names ?? []).filter((n) => !specs.some((b) => b.tensor === n));
+    if (missing.length > 0) throw new BundleError(`${this.manifest.model} has no stored tensor ${missing.map((n) => JSON.stringify(n)).join(', ')}`);
+    const encoder = this.device.createCommandEncoder({ label: `${this.manifest.model} read tensors` });
+    const staging = specs.map((spec) => {
+      const source = this.weightBuffers.get(spec.id)!;
+      const buffer = this.device.createBuffer({ label: `read ${spec.tensor}`, size: source.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      encoder.copyBufferToBuffer(source, 0, buffer, 0, source.size);
+      return buffer;
+    });
+    this.device.queue.submit([encoder.finish()]);
+    const out = new Map<string, OutputTensor>();
+    try {
+      await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
+      specs.forEach((spec, i) => {
+        const data = new Float32Array(staging[i]!.getMappedRange().slice(0, spec.elements * 4));
+        out.set(spec.tensor, { data, shape: [spec.elements] });
+      });
+    } finally {
+      for (const b of staging) b.destroy();
+    }
+    return out;
   }
 
   destroy(): void {

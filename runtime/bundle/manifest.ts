@@ -9,19 +9,23 @@ export const BUNDLE_FORMAT = 'regc-bundle';
  * batch size): a runtime that reads only version 1 would refuse such a
  * bundle by its version, instead of running those shaders with sizes of
  * zero. 3 added a variant's own `buffers`: a version-2 runtime would bind the
- * dispatch's buffers to a shader that binds others.
+ * dispatch's buffers to a shader that binds others. 4 added `train` (the
+ * stored tensors a run updates) and u32 ports: a version-3 runtime would run
+ * a training step and lose its update.
  */
-export const BUNDLE_VERSION = 3;
+export const BUNDLE_VERSION = 4;
 
 /**
- * The version the compiler writes for a bundle: 3 only where a variant has
- * buffers of its own, so that a version-2 runtime still runs the rest.
+ * The version the compiler writes for a bundle: 4 for a train bundle (or u32 inputs), 3 only
+ * where a variant has buffers of its own, so that older runtimes still run
+ * the rest.
  */
-export function bundleVersionFor(dispatches: readonly DispatchSpec[]): 2 | typeof BUNDLE_VERSION {
-  return dispatches.some((d) => d.quick?.buffers || d.subgroups?.buffers) ? BUNDLE_VERSION : 2;
+export function bundleVersionFor(dispatches: readonly DispatchSpec[], train?: TrainSpec, inputs: readonly TensorPort[] = []): 2 | 3 | 4 {
+  if (train || inputs.some((p) => p.dtype === 'u32')) return 4;
+  return dispatches.some((d) => d.quick?.buffers || d.subgroups?.buffers) ? 3 : 2;
 }
-/** Versions this runtime reads: a version-2 bundle is a version-3 one without variant buffers, a version-1 one without params too. */
-export const READABLE_BUNDLE_VERSIONS: readonly number[] = [1, 2, 3];
+/** Versions this runtime reads: each is the next without what that added (see BUNDLE_VERSION). */
+export const READABLE_BUNDLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 /**
  * The weights file the compiler writes (`weightsFile`). The runtime asks for
@@ -40,7 +44,8 @@ export type ShapeDim = number | 'N';
 
 export interface TensorPort {
   readonly name: string;
-  readonly dtype: 'f32';
+  /** 'u32' (version 4) only for an input of raw words, such as a train bundle's RNG state. */
+  readonly dtype: 'f32' | 'u32';
   readonly shape: readonly ShapeDim[];
   /** The buffer holding it, read from offset 0. */
   readonly buffer: number;
@@ -125,9 +130,30 @@ export interface DispatchVariant {
   readonly buffers?: readonly number[];
 }
 
+/**
+ * A train bundle's persistent state (version 4). The stored tensors a step
+ * updates (weights, running statistics, optimizer state, ...) are weight
+ * buffers that live as long as the loaded bundle; the step computes each new
+ * value into an activation buffer, and after the run's last dispatch the
+ * runtime copies `from` into `to`, so every kernel of the step read the old
+ * values. Buffers not named here are never written.
+ */
+export interface TrainSpec {
+  readonly assigns: readonly StateAssign[];
+}
+
+export interface StateAssign {
+  /** The stored tensor, as the weight buffer `to` names it. */
+  readonly tensor: string;
+  /** An activation buffer holding at least the tensor's elements at batch 1 (its first elements are copied). */
+  readonly from: number;
+  /** The tensor's weight buffer. */
+  readonly to: number;
+}
+
 export interface Manifest {
   readonly format: typeof BUNDLE_FORMAT;
-  readonly version: 1 | 2 | 3;
+  readonly version: 1 | 2 | 3 | 4;
   readonly model: string;
   readonly generator: string;
   readonly inputs: readonly TensorPort[];
@@ -138,4 +164,6 @@ export interface Manifest {
   readonly buffers: readonly BufferSpec[];
   readonly shaders: readonly ShaderSpec[];
   readonly dispatches: readonly DispatchSpec[];
+  /** Present in a train bundle (version 4). */
+  readonly train?: TrainSpec;
 }

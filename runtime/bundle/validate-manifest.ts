@@ -4,7 +4,7 @@
 // or an out-of-bounds dispatch. These bounds are the format's own; what the
 // bundle asks of a particular device (its limits, and the runtime's caps on
 // memory and work) is checked once the device is known, in run-limits.ts.
-import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type AffineSize, type BufferSpec, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec, type TensorPort } from './manifest.ts';
+import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type AffineSize, type BufferSpec, type StateAssign, type TrainSpec, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec, type TensorPort } from './manifest.ts';
 
 export class BundleError extends Error {
   override readonly name: string = 'BundleError';
@@ -205,7 +205,7 @@ export function validateManifest(raw: Json): Manifest {
   if (typeof m.version !== 'number' || !READABLE_BUNDLE_VERSIONS.includes(m.version)) {
     fail('version', `this runtime reads versions ${READABLE_BUNDLE_VERSIONS.join(', ')}, the bundle is version ${JSON.stringify(m.version)}`);
   }
-  const version = m.version as 1 | 2 | 3;
+  const version = m.version as 1 | 2 | 3 | 4;
   const L = MANIFEST_LIMITS;
   const maxBatch = int(m.maxBatch, 'maxBatch', 1, L.maxBatch);
   const buffers = arr(m.buffers, 'buffers', L.maxBuffers).map((b, i) => {
@@ -228,7 +228,7 @@ export function validateManifest(raw: Json): Manifest {
     arr(v, path, 1024).map((p, i) => {
       const at = `${path}[${i}]`;
       const o = obj(p, at);
-      if (o.dtype !== 'f32') fail(`${at}.dtype`, `only f32 is supported, got ${JSON.stringify(o.dtype)}`);
+      if (o.dtype !== 'f32' && !(o.dtype === 'u32' && path === 'inputs')) fail(`${at}.dtype`, `expected "f32"${path === 'inputs' ? ' or "u32"' : ''}, got ${JSON.stringify(o.dtype)}`);
       const shape = arr(o.shape, `${at}.shape`, L.maxRank).map((d, k) =>
         d === 'N' ? ('N' as const) : int(d, `${at}.shape[${k}]`, 1, L.maxBufferElements),
       );
@@ -238,7 +238,7 @@ export function validateManifest(raw: Json): Manifest {
       const perN = shape.includes('N') ? shape.reduce<number>((q, d) => q * (d === 'N' ? 1 : d), 1) : 0;
       const fixed = perN ? 0 : shape.reduce<number>((q, d) => q * (d as number), 1);
       if (spec.elements.perN < perN || spec.elements.fixed < fixed) fail(at, 'its buffer is smaller than its shape');
-      return { name: str(o.name, `${at}.name`), dtype: 'f32' as const, shape, buffer };
+      return { name: str(o.name, `${at}.name`), dtype: o.dtype as 'f32' | 'u32', shape, buffer };
     });
   const inputs = distinctPorts(ports(m.inputs, 'inputs'), 'inputs', true);
   const outputs = distinctPorts(ports(m.outputs, 'outputs'), 'outputs', false);
@@ -306,6 +306,8 @@ export function validateManifest(raw: Json): Manifest {
   if (version < 3 && dispatches.some((d) => d.quick?.buffers || d.subgroups?.buffers)) {
     fail('version', "a variant's own buffers need bundle version 3");
   }
+  const train = m.train === undefined ? undefined : trainSpec(m.train, buffers);
+  if (version < 4 && (train || inputs.some((p) => p.dtype === 'u32'))) fail('version', 'a train section and u32 inputs need bundle version 4');
   return {
     format: BUNDLE_FORMAT,
     version,
@@ -318,5 +320,39 @@ export function validateManifest(raw: Json): Manifest {
     buffers,
     shaders,
     dispatches,
+    ...(train ? { train } : {}),
   };
+}
+
+/**
+ * The state a train bundle updates: each assign copies an activation buffer
+ * holding at least the tensor's elements into that tensor's weight buffer,
+ * each weight buffer written by one assign at most.
+ */
+function trainSpec(v: Json, buffers: readonly BufferSpec[]): TrainSpec {
+  const o = obj(v, 'train');
+  const extra = Object.keys(o).filter((k) => k !== 'assigns');
+  if (extra.length > 0) fail(`train.${extra[0]}`, 'unknown field (train has assigns)');
+  const written = new Map<number, number>();
+  const assigns = arr(o.assigns, 'train.assigns', MANIFEST_LIMITS.maxBuffers).map((a, i): StateAssign => {
+    const at = `train.assigns[${i}]`;
+    const e = obj(a, at);
+    const tensor = str(e.tensor, `${at}.tensor`);
+    const from = int(e.from, `${at}.from`, 0, buffers.length - 1);
+    const to = int(e.to, `${at}.to`, 0, buffers.length - 1);
+    const source = buffers[from]!;
+    const target = buffers[to]!;
+    if (target.kind !== 'weight') fail(`${at}.to`, `buffer ${to} is not a weight buffer`);
+    if (target.tensor !== tensor) fail(`${at}.to`, `buffer ${to} holds ${JSON.stringify(target.tensor)}, not ${JSON.stringify(tensor)}`);
+    if (source.kind !== 'activation') fail(`${at}.from`, `buffer ${from} is not an activation buffer`);
+    // At batch 1, the smallest a run may have (a buffer shared over the step may grow with N).
+    if (source.elements.perN + source.elements.fixed < target.elements) {
+      fail(`${at}.from`, `buffer ${from} (${source.elements.perN} * N + ${source.elements.fixed} elements) does not hold the ${target.elements} elements of ${JSON.stringify(tensor)}`);
+    }
+    const before = written.get(to);
+    if (before !== undefined) fail(`${at}.to`, `buffer ${to} is written by train.assigns[${before}] too`);
+    written.set(to, i);
+    return { tensor, from, to };
+  });
+  return { assigns };
 }

@@ -6,8 +6,7 @@
 /** The input the words are fed under. */
 export const RNG_INPUT = 'rng';
 
-/** The words for `seed` (a safe integer >= 0) and 0-based step `step`, as the f32 view of their bits the runtime uploads. */
-export function rngWords(seed: number, step: number): Float32Array {
-  const words = new Uint32Array([seed % 2 ** 32, Math.floor(seed / 2 ** 32), step % 2 ** 32, Math.floor(step / 2 ** 32)]);
-  return new Float32Array(words.buffer);
+/** The words for `seed` (a safe integer >= 0) and 0-based step `step`. */
+export function rngWords(seed: number, step: number): Uint32Array {
+  return new Uint32Array([seed % 2 ** 32, Math.floor(seed / 2 ** 32), step % 2 ** 32, Math.floor(step / 2 ** 32)]);
 }

@@ -8,8 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { TRAIN_PREPARATION } from '../../compiler/autodiff/prepare.ts';
+import { runPipeline } from '../../compiler/passes/pass.ts';
 import { decomposeAttention } from '../../compiler/autodiff/decompose-attention.ts';
-import { NoGradientRuleError } from '../../compiler/autodiff/vjp.ts';
 import { compileSource } from '../../compiler/compile.ts';
 import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { Graph } from '../../compiler/ir/types.ts';
@@ -80,14 +81,20 @@ describe('multihead_attention decomposes into ops with gradient rules', () => {
     expect(graph.nodes[graph.outputs[0]!.value]!.type.shape).toEqual(['N', 3, 4]);
   });
 
-  it('refuses attention dropout in training until there is an RNG, naming it', () => {
-    expect(() => decomposeAttention.run(attentionGraph({ heads: 2, dropout: 0.1 }))).toThrow(NoGradientRuleError);
-    expect(() => decomposeAttention.run(attentionGraph({ heads: 2, dropout: 0.1 }))).toThrow(/attention dropout \(p=0\.1\) in training/);
+  it('drops attention weights after the softmax in training, as torch does, and the RNG pass draws the mask', () => {
+    const graph = decomposeAttention.run(attentionGraph({ heads: 2, dropout: 0.1 }));
+    const dropout = graph.nodes.find((n) => n.op === 'dropout')!;
+    expect(dropout.attrs).toEqual({ p: 0.1 });
+    expect(graph.nodes[dropout.inputs[0]!]!.op).toBe('softmax');
+    const prepared = runPipeline(attentionGraph({ heads: 2, dropout: 0.1 }), TRAIN_PREPARATION);
+    expect(prepared.nodes.map((n) => n.op)).not.toContain('dropout');
+    expect(prepared.nodes.filter((n) => n.op === 'random_mask')).toHaveLength(1);
   });
 
   it('ignores attention dropout at eval, where it is the identity', () => {
     const graph = decomposeAttention.run({ ...attentionGraph({ heads: 2, dropout: 0.1 }), mode: 'eval' });
     expect(graph.nodes.map((n) => n.op)).not.toContain('multihead_attention');
+    expect(graph.nodes.map((n) => n.op)).not.toContain('dropout');
   });
 
   it('refuses a fused epilogue: fusion runs after differentiation', () => {

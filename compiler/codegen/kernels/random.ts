@@ -96,8 +96,7 @@ export function randomNormalKernel(node: Node<'random_normal'>, options: RandomK
 }
 
 /** The storage binding of the u32 RNG state. */
-const RNG_BINDING: KernelBinding = inputBinding('rng', 0);
-const RNG_DECLARATION = `var<storage, read> ${RNG_BINDING.name}: array<f32>;`;
+const RNG_BINDING: KernelBinding = { ...inputBinding('rng', 0), elementType: 'u32' };
 
 function randomKernel(
   node: Node<'random_mask'> | Node<'random_normal'>,
@@ -144,9 +143,7 @@ function randomKernel(
       ...opParams,
     ],
   });
-  // The RNG state is u32 words; KernelBinding's element types are f32 ones, so the declaration is retyped here.
-  if (!kernel.wgsl.includes(RNG_DECLARATION)) throw new Error(`kernel ${kernel.name}: the RNG state binding was not declared as expected`);
-  return { ...kernel, wgsl: kernel.wgsl.replace(RNG_DECLARATION, `var<storage, read> ${rng}: array<u32>;`) };
+  return kernel;
 }
 
 // ---------------------------------------------------------------- reference
