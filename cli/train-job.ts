@@ -14,6 +14,8 @@ import { LABELS_INPUT, LossShapeError } from '../compiler/train/loss-graph.ts';
 import { OptimizerGraphError } from '../compiler/train/optimizer-graph.ts';
 import { GRAD_OUTPUT_INPUT, stepGraph, StepGraphError, type StepGraph, type StepGraphOptions } from '../compiler/train/step-graph.ts';
 import { trainSectionData, type TrainSectionData } from '../compiler/train/train-section.ts';
+import { trainSchedule } from '../compiler/train/schedule-data.ts';
+import { OPTIMIZER_FORMAT_VERSION } from '../runtime/train/optimizer-format.ts';
 import { hasErrors } from '../diagnostics/diagnostic.ts';
 import { renderDiagnostics, renderSummary } from '../diagnostics/render.ts';
 import { memorySource } from '../runtime/bundle/bundle-source.ts';
@@ -134,7 +136,10 @@ export async function prepareTrainJob(request: TrainJobRequest, io: CliIo, color
   let files;
   try {
     graph = stepGraph(lowered, options);
-    files = bundleFiles(generateBundle(graph.graph, { model: modelName(compiled.program, request.model), generator: COMPILER_NAME }));
+    const training = options.optimizer
+      ? { optimizer: { version: OPTIMIZER_FORMAT_VERSION, ...options.optimizer }, schedule: trainSchedule(compiled.program, request.model).data }
+      : undefined;
+    files = bundleFiles(generateBundle(graph.graph, { model: modelName(compiled.program, request.model), generator: COMPILER_NAME, ...(training ? { training } : {}) }));
   } catch (e) {
     if (e instanceof NoGradientRuleError) throw new TrainJobProblem(`cannot differentiate the model: ${e.message}`, [], 'docs/training.md lists what trains today');
     if (e instanceof LossShapeError || e instanceof StepGraphError || e instanceof ClipGraphError || e instanceof OptimizerGraphError || e instanceof CodegenError) throw new TrainJobProblem(e.message);

@@ -23,3 +23,6 @@ export {
 export { hasErrors, type Diagnostic, type Label, type Severity } from '../diagnostics/diagnostic.ts';
 export { renderDiagnostic, renderDiagnostics, renderDiagnosticsJson, renderSummary } from '../diagnostics/render.ts';
 export { SourceFile } from '../grammar/source.ts';
+
+// The train bundle of a compiled spec (docs/training.md).
+export { trainBundle, type TrainBundleOptions } from './train/compile-train.ts';

@@ -55,3 +55,8 @@ async function defaultDevice(): Promise<GPUDevice> {
 // Learning-rate schedules as bundles carry them (docs/training.md).
 export { LrSchedule, lrCurve, MetricNeededError, ScheduleError, type RunShape, type ScheduleState } from './train/schedule.ts';
 export { ScheduleDataError, validateScheduleData, type ScheduleData } from './train/schedule-format.ts';
+
+// Training steps from a train bundle (docs/training.md).
+export { TrainSession, type StepResult, type TrainSessionOptions } from './train/train-session.ts';
+export { stepScalars, stepScalarInput, validateOptimizerData, type OptimizerData } from './train/optimizer-format.ts';
+export { rngWords, RNG_INPUT } from './train/rng-state.ts';

@@ -2,8 +2,15 @@
 import { hasErrors } from '../../diagnostics/diagnostic.ts';
 import { renderDiagnostics, renderSummary } from '../../diagnostics/render.ts';
 import { bundleFiles } from '../../compiler/bundle/bundle-files.ts';
-import { OutputPathError, planFolderOutput, planModuleOutput, writeFolderOutput, writeModuleOutput, type FolderPlan, type ModulePlan } from '../../compiler/bundle/output-path.ts';
-import { compileSource, ModelChoiceError } from '../../compiler/compile.ts';
+import { OutputPathError, TRAIN_BUNDLE_FOLDER, planFolderOutput, planModuleOutput, writeFolderOutput, writeModuleOutput, type FolderPlan, type ModulePlan } from '../../compiler/bundle/output-path.ts';
+import { COMPILER_NAME, compileSource, ModelChoiceError } from '../../compiler/compile.ts';
+import { NoGradientRuleError } from '../../compiler/autodiff/vjp.ts';
+import { TrainSectionChoiceError } from '../../compiler/train/bound-values.ts';
+import { ClipGraphError } from '../../compiler/train/clip-graph.ts';
+import { trainBundle } from '../../compiler/train/compile-train.ts';
+import { LossShapeError } from '../../compiler/train/loss-graph.ts';
+import { OptimizerGraphError } from '../../compiler/train/optimizer-graph.ts';
+import { StepGraphError } from '../../compiler/train/step-graph.ts';
 import { WeightFileError } from '../../compiler/lower/weight-source.ts';
 import { printGraph } from '../../compiler/ir/print.ts';
 import type { GivenTensor } from '../../compiler/lower/weight-source.ts';
@@ -43,6 +50,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     seed: { type: 'string', valueName: 'n', default: '0', description: 'seed for initial weights when --weights is not given' },
     'max-batch': { type: 'string', valueName: 'n', default: '4096', description: 'largest batch size the bundle accepts' },
     'allow-non-finite': { type: 'boolean', description: 'accept --weights tensors that hold NaN or Inf (refused by default)' },
+    train: { type: 'boolean', description: 'also write the train bundle (one step of the train section) to DIR/train' },
     color: COLOR_OPTION,
   },
   positionals: { name: 'SPEC', min: 1, max: 1 },
@@ -51,6 +59,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     { command: 'regc compile specs/fashion.reg -w fashion.safetensors -o out/fashion', meaning: 'compile with trained weights' },
     { command: 'regc compile specs/mlp.reg --format esm -o web/mlp.js', meaning: 'one module a web page can import' },
     { command: 'regc compile specs/resnet.reg --dump-ir --no-opt -o out/resnet', meaning: 'inspect the IR without optimisations' },
+    { command: 'regc compile specs/mlp.reg --train -o out/mlp', meaning: 'the eval bundle, and the train bundle in out/mlp/train' },
   ],
 
   async run({ options, positionals }, io) {
@@ -127,7 +136,22 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
     if (hasErrors(result.diagnostics) || !result.bundle) return EXIT_PROBLEMS;
     progress(`compiled ${result.bundle.manifest.model}: ${result.bundle.manifest.dispatches.length} dispatches, ${result.bundle.shaders.size} shaders, ${result.bundle.weights.size} weight tensors`);
     if (!plan || !options.output) return EXIT_OK;
-    const files = bundleFiles(result.bundle);
+    const files = new Map(bundleFiles(result.bundle));
+    if (options.train) {
+      if (plan.kind === 'module') throw new UsageError('--train writes a folder beside the bundle; it does not go with --format esm', undefined, 'compile');
+      let train;
+      try {
+        train = trainBundle(result, { ...(options.model ? { model: options.model } : {}), generator: COMPILER_NAME, maxBatch });
+      } catch (e) {
+        if (e instanceof TrainSectionChoiceError || e instanceof NoGradientRuleError || e instanceof StepGraphError || e instanceof LossShapeError || e instanceof ClipGraphError || e instanceof OptimizerGraphError) {
+          io.stderr.write(renderError(`cannot make the train bundle: ${e.message}`, {}, color));
+          return EXIT_PROBLEMS;
+        }
+        throw e;
+      }
+      for (const [path, contents] of bundleFiles(train)) files.set(`${TRAIN_BUNDLE_FOLDER}/${path}`, contents);
+      progress(`made the train bundle: ${train.manifest.dispatches.length} dispatches, ${train.manifest.train!.assigns.length} tensors updated per step`);
+    }
     try {
       if (plan.kind === 'module') {
         const { esmModule } = await import('../../compiler/bundle/esm-module.ts');

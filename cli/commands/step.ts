@@ -5,13 +5,11 @@
 import { OutputPathError } from '../../compiler/bundle/output-path.ts';
 import { paramGradOutput } from '../../compiler/autodiff/differentiate.ts';
 import { optimizerStateTensor } from '../../compiler/train/optimizer-graph.ts';
-import { trainSchedule } from '../../compiler/train/schedule-data.ts';
 import { LOSS_OUTPUT, stateOutput } from '../../compiler/train/step-graph.ts';
 import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
 import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
-import { optimizerStates, stepScalarInput, stepScalars } from '../../runtime/train/optimizer-format.ts';
-import { rngWords, RNG_INPUT } from '../../runtime/train/rng-state.ts';
-import { LrSchedule } from '../../runtime/train/schedule.ts';
+import { optimizerStates } from '../../runtime/train/optimizer-format.ts';
+import { TrainSession } from '../../runtime/train/train-session.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
 import { renderError } from '../report.ts';
@@ -89,18 +87,15 @@ step of each epoch. Two runs with the same --seed write identical files.`,
       );
       if (!job) return EXIT_PROBLEMS;
       const optimizer = job.section!.optimizer;
-      const schedule = new LrSchedule(trainSchedule(job.program, options.model).data, stepsPerEpoch);
+      const session = new TrainSession(job.bundle, { seed, stepsPerEpoch });
       const losses: number[] = [];
       const lrs: number[] = [];
       const { graph } = job;
       let last: Record<string, F32> = {};
       for (let k = 1; k <= steps; k++) {
-        if (k > 1 && (k - 1) % stepsPerEpoch === 0) schedule.epochEnd(schedule.monitorNeeded ? losses[losses.length - 1] : undefined);
-        const lr = schedule.lrForStep(k - 1);
-        const feed = { ...job.feed };
-        for (const [name, value] of stepScalars(optimizer, k, lr)) feed[stepScalarInput(name)] = Float32Array.of(value);
-        if (job.bundle.manifest.inputs.some((p) => p.name === RNG_INPUT)) feed[RNG_INPUT] = rngWords(seed, k - 1);
-        const out = await job.bundle.run(feed);
+        // reduce_on_plateau watches the loss of each epoch's last step.
+        if (k > 1 && (k - 1) % stepsPerEpoch === 0) session.epochEnd(session.needsMetric ? losses[losses.length - 1] : undefined);
+        const { lr, outputs: out } = await session.step(job.feed);
         losses.push(out[LOSS_OUTPUT]!.data[0]!);
         lrs.push(lr);
         folder.add(`grads_step${k}.safetensors`, stateDictFile(new Map(graph.params.map((p) => [p, out[paramGradOutput(p)]!]))));

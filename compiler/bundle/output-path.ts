@@ -36,6 +36,9 @@ export class OutputPathError extends Error {
   }
 }
 
+/** The subfolder of a bundle that `regc compile --train` writes the train bundle to. */
+export const TRAIN_BUNDLE_FOLDER = 'train';
+
 /** What a folder regc writes holds: a bundle, or the results of `regc grad` / `regc step`. */
 export type FolderKind = 'bundle' | 'results';
 
@@ -76,7 +79,7 @@ interface BundleContents {
 }
 
 /** Reads `folder` as a regc bundle; a string says why it is not one. */
-async function bundleContents(folder: string): Promise<BundleContents | string> {
+async function bundleContents(folder: string, nested = false): Promise<BundleContents | string> {
   const manifestPath = join(folder, 'manifest.json');
   const stat = await lstatOrUndefined(manifestPath);
   if (!stat) return 'it is a folder that is not a regc bundle (it has no manifest.json)';
@@ -110,6 +113,14 @@ async function bundleContents(folder: string): Promise<BundleContents | string> 
       for (const shader of await readdir(join(folder, 'shaders'), { withFileTypes: true })) {
         if (shader.isFile() && shader.name.endsWith('.wgsl')) files.push(join('shaders', shader.name));
         else extra.push(join('shaders', shader.name));
+      }
+    } else if (entry.name === TRAIN_BUNDLE_FOLDER && entry.isDirectory() && !nested) {
+      // The train bundle beside the eval one: a bundle of its own, by the same rules.
+      const inner = await bundleContents(join(folder, entry.name), true);
+      if (typeof inner === 'string') extra.push(entry.name);
+      else {
+        files.push(...inner.files.map((f) => join(entry.name, f)));
+        extra.push(...inner.extra.map((f) => join(entry.name, f)));
       }
     } else extra.push(entry.name);
   }
@@ -227,7 +238,7 @@ export async function writeFolderOutput(plan: FolderPlan, files: BundleFiles): P
       throw e;
     }
     placed = true;
-    await removeBackup(backup, plan.force);
+    await removeBackup(backup, plan.force, plan.contents ?? 'bundle');
   } finally {
     if (!placed) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -247,18 +258,22 @@ async function syncFolder(folder: string): Promise<void> {
 }
 
 /** Removes the renamed-away old bundle: after a fresh check that it is one. */
-async function removeBackup(backup: string, force: boolean): Promise<void> {
-  const contents = await bundleContents(backup);
+async function removeBackup(backup: string, force: boolean, kind: FolderKind): Promise<void> {
+  const contents = kind === 'bundle' ? await bundleContents(backup) : await resultsContents(backup);
   if (typeof contents === 'string' || (contents.extra.length > 0 && !force)) {
-    throw new OutputPathError(backup, 'the old bundle, renamed here, changed while regc wrote the new one; it was kept', 'look at it and remove it yourself');
+    throw new OutputPathError(backup, 'the old folder, renamed here, changed while regc wrote the new one; it was kept', 'look at it and remove it yourself');
   }
   if (force) {
     await rm(backup, { recursive: true });
     return;
   }
   for (const file of contents.files) await unlink(join(backup, file));
-  await rmdir(join(backup, 'shaders')).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'ENOENT') throw e;
-  });
+  // The folders the files were in (shaders/, train/shaders/, train/), deepest first.
+  const folders = [...new Set(contents.files.map((f) => dirname(f)).filter((d) => d !== '.'))].sort((a, b) => b.split(/[\\/]/).length - a.split(/[\\/]/).length);
+  for (const folder of [...folders, 'shaders']) {
+    await rmdir(join(backup, folder)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
   await rmdir(backup);
 }

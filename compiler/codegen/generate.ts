@@ -36,6 +36,8 @@ export interface GenerateOptions {
   readonly quickVariants?: boolean;
   /** Add twins with quad-shared loads for devices with subgroups (default true). */
   readonly subgroupVariants?: boolean;
+  /** A train bundle's optimizer and schedule, for its manifest (the runtime computes each step's scalars from them). */
+  readonly training?: Pick<TrainSpec, 'optimizer' | 'schedule'>;
 }
 
 interface Step {
@@ -392,7 +394,13 @@ export function generateBundle(graph: Graph, options: GenerateOptions): Generate
   });
   const inputs = graph.inputs.map((id) => port((graph.nodes[id] as Node<'input'>).attrs.name, id));
   const train: TrainSpec | undefined =
-    graph.assigns.length === 0 ? undefined : { assigns: graph.assigns.map((a) => ({ tensor: a.target, from: bufferOf(a.value), to: weightBuffer.get(a.target)! })) };
+    graph.assigns.length === 0
+      ? undefined
+      : {
+          assigns: graph.assigns.map((a) => ({ tensor: a.target, from: bufferOf(a.value), to: weightBuffer.get(a.target)! })),
+          ...(options.training?.optimizer ? { optimizer: options.training.optimizer } : {}),
+          ...(options.training?.schedule ? { schedule: options.training.schedule } : {}),
+        };
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
     version: bundleVersionFor(dispatches, train, inputs),

@@ -32,10 +32,11 @@ export interface StepGraphOptions {
   /** The optimizer's update (regc step); without one the graph stops after the gradients (regc grad). */
   readonly optimizer?: OptimizerData;
   /**
-   * 'all' (the default): everything the debugging commands write; 'loss': the
-   * loss alone, as a training loop reads back (the updates stay Assigns).
+   * 'all' (the default): everything the debugging commands write; 'training':
+   * the loss and the model's output, what a training loop reads back for its
+   * metrics; 'loss': the loss alone. The updates stay Assigns either way.
    */
-  readonly outputs?: 'all' | 'loss';
+  readonly outputs?: 'all' | 'training' | 'loss';
 }
 
 export interface StepGraph {
@@ -93,7 +94,10 @@ export function stepGraph(lowered: Graph, options: StepGraphOptions): StepGraph 
     addOptimizerStep(full, options.optimizer, updated);
   }
   const graph = full.finish();
-  if (options.outputs === 'loss') return { graph: { ...graph, outputs: graph.outputs.filter((o) => o.name === LOSS_OUTPUT) }, output, params, inputs };
+  if (options.outputs === 'loss' || options.outputs === 'training') {
+    const kept = (name: string) => name === LOSS_OUTPUT || (options.outputs === 'training' && name === output);
+    return { graph: { ...graph, outputs: graph.outputs.filter((o) => kept(o.name)) }, output, params, inputs };
+  }
   const states = graph.assigns.map((a) => ({ name: stateOutput(a.target), value: a.value }));
   return { graph: { ...graph, outputs: [...graph.outputs, ...states] }, output, params, inputs };
 }

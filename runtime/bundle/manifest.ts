@@ -2,6 +2,9 @@
 // runtime owns this schema (a deployed page ships the runtime alone); the
 // compiler writes it. Sizes that depend on the batch size are `perN * N + fixed`.
 
+import type { OptimizerData } from '../train/optimizer-format.ts';
+import type { ScheduleData } from '../train/schedule-format.ts';
+
 export const BUNDLE_FORMAT = 'regc-bundle';
 /**
  * The newest version the compiler writes (see bundleVersionFor). 2 added
@@ -140,6 +143,14 @@ export interface DispatchVariant {
  */
 export interface TrainSpec {
   readonly assigns: readonly StateAssign[];
+  /**
+   * The optimizer (runtime/train/optimizer-format.ts), from which the
+   * runtime computes the scalars each step reads (`train.<name>` inputs);
+   * absent where the bundle only computes gradients.
+   */
+  readonly optimizer?: OptimizerData & { readonly version: number };
+  /** The learning-rate schedule (runtime/train/schedule-format.ts); with the optimizer. */
+  readonly schedule?: ScheduleData;
 }
 
 export interface StateAssign {

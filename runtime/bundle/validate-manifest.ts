@@ -4,6 +4,9 @@
 // or an out-of-bounds dispatch. These bounds are the format's own; what the
 // bundle asks of a particular device (its limits, and the runtime's caps on
 // memory and work) is checked once the device is known, in run-limits.ts.
+import { TrainDataError } from '../train/data-fields.ts';
+import { OPTIMIZER_FORMAT_VERSION, validateOptimizerData } from '../train/optimizer-format.ts';
+import { validateScheduleData } from '../train/schedule-format.ts';
 import { BUNDLE_FORMAT, READABLE_BUNDLE_VERSIONS, type AffineSize, type BufferSpec, type StateAssign, type TrainSpec, type DispatchVariant, type Manifest, type ShaderFeature, type ShaderSpec, type TensorPort } from './manifest.ts';
 
 export class BundleError extends Error {
@@ -331,8 +334,19 @@ export function validateManifest(raw: Json): Manifest {
  */
 function trainSpec(v: Json, buffers: readonly BufferSpec[]): TrainSpec {
   const o = obj(v, 'train');
-  const extra = Object.keys(o).filter((k) => k !== 'assigns');
-  if (extra.length > 0) fail(`train.${extra[0]}`, 'unknown field (train has assigns)');
+  const extra = Object.keys(o).filter((k) => k !== 'assigns' && k !== 'optimizer' && k !== 'schedule');
+  if (extra.length > 0) fail(`train.${extra[0]}`, 'unknown field (train has assigns, optimizer, schedule)');
+  if ((o.optimizer === undefined) !== (o.schedule === undefined)) fail('train', 'an optimizer needs a schedule and a schedule an optimizer');
+  const data = <T>(read: () => T): T => {
+    try {
+      return read();
+    } catch (e) {
+      if (e instanceof TrainDataError) fail(`train.${e.path}`, e.problem);
+      throw e;
+    }
+  };
+  const optimizer = o.optimizer === undefined ? undefined : data(() => ({ ...validateOptimizerData(o.optimizer), version: OPTIMIZER_FORMAT_VERSION }));
+  const schedule = o.schedule === undefined ? undefined : data(() => validateScheduleData(o.schedule));
   const written = new Map<number, number>();
   const assigns = arr(o.assigns, 'train.assigns', MANIFEST_LIMITS.maxBuffers).map((a, i): StateAssign => {
     const at = `train.assigns[${i}]`;
@@ -354,5 +368,5 @@ function trainSpec(v: Json, buffers: readonly BufferSpec[]): TrainSpec {
     written.set(to, i);
     return { tensor, from, to };
   });
-  return { assigns };
+  return { assigns, ...(optimizer ? { optimizer } : {}), ...(schedule ? { schedule } : {}) };
 }

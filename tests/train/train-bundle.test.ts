@@ -14,12 +14,14 @@ import { pickTrainSection } from '../../compiler/train/bound-values.ts';
 import { stepGraph } from '../../compiler/train/step-graph.ts';
 import { trainSectionData } from '../../compiler/train/train-section.ts';
 import { memorySource } from '../../runtime/bundle/bundle-source.ts';
+import { folderSource } from '../../runtime/bundle/bundle-source-node.ts';
 import { loadBundleFrom } from '../../runtime/bundle/load-bundle.ts';
 import type { Manifest } from '../../runtime/bundle/manifest.ts';
 import { BundleError, validateManifest } from '../../runtime/bundle/validate-manifest.ts';
 import { writeNpy } from '../../runtime/io/npy.ts';
 import { stepScalarInput, stepScalars } from '../../runtime/train/optimizer-format.ts';
 import { rngWords, RNG_INPUT } from '../../runtime/train/rng-state.ts';
+import { TrainSession } from '../../runtime/train/train-session.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { getTestDevice } from '../support/gpu.ts';
 
@@ -151,4 +153,42 @@ describe('regc step', () => {
     for (const f of files) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
     expect(readFileSync(join(c, 'loss.npy')).equals(readFileSync(join(a, 'loss.npy')))).toBe(false);
   }, 120_000);
+});
+
+describe('regc compile --train', () => {
+  it('writes the train bundle beside the eval bundle, which a TrainSession runs with no compiler code', async () => {
+    const spec = join(work, 'session.reg');
+    writeFileSync(spec, SPEC);
+    const out = join(work, 'compiled');
+    for (let i = 0; i < 2; i++) {
+      // Twice: the second replaces the first, train bundle and all.
+      const r = await runCli(['compile', spec, '--train', '-o', out]);
+      expect(r.stderr).not.toMatch(/error/);
+      expect(r.status).toBe(0);
+    }
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shaders', 'train', 'weights.safetensors']);
+    const bundle = await loadBundleFrom(folderSource(join(out, 'train')), await getTestDevice(), { pipelines: 'quick' });
+    try {
+      expect(bundle.manifest.train!.optimizer).toMatchObject({ kind: 'sgd', lr: 0.1, momentum: 0.9 });
+      const session = new TrainSession(bundle, { seed: 2 });
+      const losses: number[] = [];
+      for (let t = 0; t < 3; t++) losses.push((await session.step({ x, labels })).outputs.loss!.data[0]!);
+      expect(session.stepCount).toBe(3);
+      expect(losses[2]!).toBeLessThan(losses[0]!);
+      expect(session.position().schedule.step).toBe(3);
+    } finally {
+      bundle.destroy();
+    }
+  }, 60_000);
+
+  it('refuses to replace a bundle whose train folder holds files regc did not write', async () => {
+    const spec = join(work, 'session.reg');
+    const out = join(work, 'guarded');
+    expect((await runCli(['compile', spec, '--train', '-o', out])).status).toBe(0);
+    writeFileSync(join(out, 'train', 'notes.txt'), 'mine');
+    const r = await runCli(['compile', spec, '--train', '-o', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/also holds files regc did not write: `train\/notes\.txt`/);
+    expect(readFileSync(join(out, 'train', 'notes.txt'), 'utf8')).toBe('mine');
+  }, 60_000);
 });
