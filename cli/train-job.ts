@@ -11,7 +11,6 @@ import { WeightFileError } from '../compiler/lower/weight-source.ts';
 import { pickTrainSection, TrainSectionChoiceError } from '../compiler/train/bound-values.ts';
 import { ClipGraphError } from '../compiler/train/clip-graph.ts';
 import { LABELS_INPUT, LossShapeError } from '../compiler/train/loss-graph.ts';
-import { OptimizerGraphError } from '../compiler/train/optimizer-graph.ts';
 import { GRAD_OUTPUT_INPUT, stepGraph, StepGraphError, type StepGraph, type StepGraphOptions } from '../compiler/train/step-graph.ts';
 import { trainSectionData, type TrainSectionData } from '../compiler/train/train-section.ts';
 import { trainSchedule } from '../compiler/train/schedule-data.ts';
@@ -142,7 +141,7 @@ export async function prepareTrainJob(request: TrainJobRequest, io: CliIo, color
     files = bundleFiles(generateBundle(graph.graph, { model: modelName(compiled.program, request.model), generator: COMPILER_NAME, ...(training ? { training } : {}) }));
   } catch (e) {
     if (e instanceof NoGradientRuleError) throw new TrainJobProblem(`cannot differentiate the model: ${e.message}`, [], 'docs/training.md lists what trains today');
-    if (e instanceof LossShapeError || e instanceof StepGraphError || e instanceof ClipGraphError || e instanceof OptimizerGraphError || e instanceof CodegenError) throw new TrainJobProblem(e.message);
+    if (e instanceof LossShapeError || e instanceof StepGraphError || e instanceof ClipGraphError || e instanceof CodegenError) throw new TrainJobProblem(e.message);
     throw e;
   }
 

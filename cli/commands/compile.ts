@@ -9,7 +9,6 @@ import { TrainSectionChoiceError } from '../../compiler/train/bound-values.ts';
 import { ClipGraphError } from '../../compiler/train/clip-graph.ts';
 import { trainBundle } from '../../compiler/train/compile-train.ts';
 import { LossShapeError } from '../../compiler/train/loss-graph.ts';
-import { OptimizerGraphError } from '../../compiler/train/optimizer-graph.ts';
 import { StepGraphError } from '../../compiler/train/step-graph.ts';
 import { WeightFileError } from '../../compiler/lower/weight-source.ts';
 import { printGraph } from '../../compiler/ir/print.ts';
@@ -143,7 +142,7 @@ ${PASS_NAMES.map((p) => `  ${p}`).join('\n')}`,
       try {
         train = trainBundle(result, { ...(options.model ? { model: options.model } : {}), generator: COMPILER_NAME, maxBatch });
       } catch (e) {
-        if (e instanceof TrainSectionChoiceError || e instanceof NoGradientRuleError || e instanceof StepGraphError || e instanceof LossShapeError || e instanceof ClipGraphError || e instanceof OptimizerGraphError) {
+        if (e instanceof TrainSectionChoiceError || e instanceof NoGradientRuleError || e instanceof StepGraphError || e instanceof LossShapeError || e instanceof ClipGraphError) {
           io.stderr.write(renderError(`cannot make the train bundle: ${e.message}`, {}, color));
           return EXIT_PROBLEMS;
         }

@@ -15,9 +15,9 @@ export interface ParamUpdate {
   readonly name: string;
   readonly value: ValueId;
   readonly grad: ValueId;
+  /** Clamp the updated value into [lo, hi] after every step (batch_instance_norm's rho, as its authors' code does). */
+  readonly range?: readonly [number, number];
 }
-
-export class OptimizerGraphError extends Error {}
 
 /** Adds the update of every parameter (Assigns to the parameters and their state) to `b`. */
 export function addOptimizerStep(b: GraphBuilder, data: OptimizerData, params: readonly ParamUpdate[], origin?: Origin): void {
@@ -40,6 +40,13 @@ export function addOptimizerStep(b: GraphBuilder, data: OptimizerData, params: r
     return b.tensor({ name: optimizerStateTensor(param.name, name), role: 'state', type }, new Float32Array(count), origin);
   };
   const assign = (target: string, value: ValueId) => b.assign(target, value);
+  const clamped = (p: ParamUpdate, value: ValueId): ValueId => {
+    if (!p.range) return value;
+    const [lo, hi] = p.range;
+    const upper = b.add('binary', [value, b.constant([hi], [1], origin)], { fn: 'min' }, origin);
+    return b.add('binary', [upper, b.constant([lo], [1], origin)], { fn: 'max' }, origin);
+  };
+  const updateParam = (p: ParamUpdate, value: ValueId) => assign(p.name, clamped(p, value));
 
   for (const p of params) {
     switch (data.kind) {
@@ -51,7 +58,7 @@ export function addOptimizerStep(b: GraphBuilder, data: OptimizerData, params: r
           assign(optimizerStateTensor(p.name, 'momentum_buffer'), next);
           d = data.nesterov ? addScaled(d, next, data.momentum) : next;
         }
-        assign(p.name, add(p.value, mul(d, s('neg_lr'))));
+        updateParam(p, add(p.value, mul(d, s('neg_lr'))));
         break;
       }
       case 'adam':
@@ -69,7 +76,7 @@ export function addOptimizerStep(b: GraphBuilder, data: OptimizerData, params: r
           assign(optimizerStateTensor(p.name, 'max_exp_avg_sq'), second);
         }
         const denom = plus(div(sqrt(second), s('bc2_sqrt')), data.eps);
-        assign(p.name, add(param, mul(div(m, denom), s('neg_step_size'))));
+        updateParam(p, add(param, mul(div(m, denom), s('neg_step_size'))));
         break;
       }
       case 'rmsprop': {
@@ -88,14 +95,32 @@ export function addOptimizerStep(b: GraphBuilder, data: OptimizerData, params: r
         if (data.momentum > 0) {
           const buf = add(scale(state(p, 'momentum_buffer'), data.momentum), div(g, avg));
           assign(optimizerStateTensor(p.name, 'momentum_buffer'), buf);
-          assign(p.name, add(p.value, mul(buf, s('neg_lr'))));
+          updateParam(p, add(p.value, mul(buf, s('neg_lr'))));
         } else {
-          assign(p.name, add(p.value, mul(div(g, avg), s('neg_lr'))));
+          updateParam(p, add(p.value, mul(div(g, avg), s('neg_lr'))));
         }
         break;
       }
-      case 'lamb':
-        throw new OptimizerGraphError('the lamb optimizer does not run yet (its update needs per-tensor norms); use adamw');
+      case 'lamb': {
+        // You et al. 2019: the bias-corrected adam direction plus decoupled decay, scaled by the
+        // trust ratio ||w|| / ||u|| of the whole tensor (1 when either norm is 0).
+        const [beta1, beta2] = data.betas;
+        const m = addScaled(scale(state(p, 'exp_avg'), beta1), p.grad, 1 - beta1);
+        const v = add(scale(state(p, 'exp_avg_sq'), beta2), scale(mul(p.grad, p.grad), 1 - beta2));
+        assign(optimizerStateTensor(p.name, 'exp_avg'), m);
+        assign(optimizerStateTensor(p.name, 'exp_avg_sq'), v);
+        const direction = div(div(m, s('bc1')), plus(sqrt(div(v, s('bc2'))), data.eps));
+        const u = data.weightDecay !== 0 ? addScaled(direction, p.value, data.weightDecay) : direction;
+        const norm = (x: ValueId) => sqrt(b.add('reduce', [square(x)], { fn: 'sum', axes: b.type(x).shape.map((_, i) => i), keepDims: false }, origin));
+        const [wn, un] = [norm(p.value), norm(u)];
+        const positive = (x: ValueId) => b.add('unary', [x], { fn: 'step', alpha: 0, beta: 0 }, origin);
+        const both = mul(positive(wn), positive(un));
+        // both ? wn / un : 1, without dividing by zero where the ratio is not used.
+        const notBoth = b.add('unary', [both], { fn: 'affine', alpha: -1, beta: 1 }, origin);
+        const trust = add(mul(both, div(wn, add(un, notBoth))), notBoth);
+        updateParam(p, add(p.value, mul(mul(u, trust), s('neg_lr'))));
+        break;
+      }
     }
   }
 }

@@ -87,9 +87,10 @@ export function stepGraph(lowered: Graph, options: StepGraphOptions): StepGraph 
   params.forEach((p, i) => full.output(paramGradOutput(p), clipped[i]!));
   for (const [name, id] of grads.inputs) full.output(inputGradOutput(name), id);
   if (options.optimizer) {
+    const rho = rhoTensors(lowered);
     const updated = params.flatMap((name, i) => {
       const value = paramNode.get(name);
-      return value === undefined ? [] : [{ name, value, grad: clipped[i]! }];
+      return value === undefined ? [] : [{ name, value, grad: clipped[i]!, ...(rho.has(name) ? { range: [0, 1] as const } : {}) }];
     });
     addOptimizerStep(full, options.optimizer, updated);
   }
@@ -100,4 +101,15 @@ export function stepGraph(lowered: Graph, options: StepGraphOptions): StepGraph 
   }
   const states = graph.assigns.map((a) => ({ name: stateOutput(a.target), value: a.value }));
   return { graph: { ...graph, outputs: [...graph.outputs, ...states] }, output, params, inputs };
+}
+
+/** batch_instance_norm's rho tensors (its fourth input), which stay in [0, 1] after every step. */
+function rhoTensors(lowered: Graph): Set<string> {
+  const names = new Set<string>();
+  for (const n of lowered.nodes) {
+    if (n.op !== 'batch_instance_norm') continue;
+    const rho = lowered.nodes[n.inputs[3]!];
+    if (rho?.op === 'param') names.add((rho as Node<'param'>).attrs.name);
+  }
+  return names;
 }

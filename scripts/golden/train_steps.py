@@ -72,6 +72,37 @@ train Net {{
 CASES = []
 
 
+class Lamb(torch.optim.Optimizer):
+    """LAMB (You et al. 2019) as docs/training.md writes it, which torch does not ship: the
+    bias-corrected adam direction plus decoupled decay, u = m_hat / (sqrt(v_hat) + eps) + wd * w,
+    then w -= lr * trust * u with trust = ||w|| / ||u|| per tensor (1 when either norm is 0)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                state = self.state[p]
+                if not state:
+                    state["step"] = torch.tensor(0.0)
+                    state["exp_avg"] = torch.zeros_like(p)
+                    state["exp_avg_sq"] = torch.zeros_like(p)
+                state["step"] += 1
+                t = float(state["step"])
+                m, v = state["exp_avg"], state["exp_avg_sq"]
+                m.mul_(beta1).add_(p.grad, alpha=1 - beta1)
+                v.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+                u = (m / (1 - beta1 ** t)) / ((v / (1 - beta2 ** t)).sqrt() + group["eps"])
+                if group["weight_decay"] != 0:
+                    u = u.add(p, alpha=group["weight_decay"])
+                wn, un = p.norm(), u.norm()
+                trust = (wn / un) if float(wn) > 0 and float(un) > 0 else 1.0
+                p.add_(u * trust, alpha=-group["lr"])
+
+
 def case(name, train, optimizer, notes, loss="cross_entropy", out=3, penalties=(), clip=None, scheduler=None,
          log_softmax=False, label_smoothing=0.0, pos_weight=None):
     CASES.append(dict(name=name, train=train, optimizer=optimizer, notes=notes, loss=loss, out=out,
@@ -95,6 +126,9 @@ case("adamw-amsgrad-decay", "loss cross_entropy\n  optimizer adamw(lr=0.01, weig
 case("rmsprop", "loss cross_entropy\n  optimizer rmsprop(lr=0.01)", lambda p: torch.optim.RMSprop(p, lr=0.01), "rmsprop")
 case("rmsprop-centered-momentum-decay", "loss cross_entropy\n  optimizer rmsprop(lr=0.01, alpha=0.9, momentum=0.5, centered=true, weight_decay=0.05)",
      lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.05), "every rmsprop option")
+case("lamb", "loss cross_entropy\n  optimizer lamb(lr=0.01)", lambda p: Lamb(p, lr=0.01), "lamb: the trust ratio per tensor")
+case("lamb-decay", "loss cross_entropy\n  optimizer lamb(lr=0.02, betas=[0.8, 0.99], eps=1e-4, weight_decay=0.1)",
+     lambda p: Lamb(p, lr=0.02, betas=(0.8, 0.99), eps=1e-4, weight_decay=0.1), "lamb with decay, other betas and eps")
 # ---- losses --------------------------------------------------------------------------------
 case("cross-entropy-smoothing", "loss cross_entropy(label_smoothing=0.2)\n  optimizer sgd(lr=0.1)",
      lambda p: torch.optim.SGD(p, lr=0.1), "label smoothing", label_smoothing=0.2)
