@@ -129,7 +129,7 @@ export async function prepareTrainJob(request: TrainJobRequest, io: CliIo, color
     // regc grad differentiates the loss with its penalties, or the cotangent alone; regc step
     // also clips and updates, as the training loop would.
     ...(section && (request.labels !== undefined || request.command === 'step') ? { penalties: section.penalties } : {}),
-    ...(section && request.command === 'step' ? { optimizer: section.optimizer, ...(section.clip ? { clip: section.clip } : {}) } : {}),
+    ...(section && request.command === 'step' ? { optimizer: section.optimizer, noise: section.noise, ...(section.clip ? { clip: section.clip } : {}) } : {}),
   };
   let graph: StepGraph;
   let files;

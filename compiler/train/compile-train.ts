@@ -28,6 +28,7 @@ export function trainBundle(compiled: CompileResult, options: TrainBundleOptions
     mode: 'train',
     loss: section.loss,
     penalties: section.penalties,
+    noise: section.noise,
     ...(section.clip ? { clip: section.clip } : {}),
     optimizer: section.optimizer,
     outputs: 'training',

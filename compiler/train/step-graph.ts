@@ -13,6 +13,7 @@ import type { Graph, Node, ValueId } from '../ir/types.ts';
 import { runPipeline } from '../passes/index.ts';
 import { addClipping } from './clip-graph.ts';
 import { addLoss } from './loss-graph.ts';
+import { addNoise, type NoiseData } from './noise-graph.ts';
 import { addOptimizerStep } from './optimizer-graph.ts';
 import type { ClipData, LossData, OptimizerData, PenaltyData } from './train-section.ts';
 
@@ -28,6 +29,8 @@ export interface StepGraphOptions {
   /** The loss against labels; without one, the backward pass starts from a cotangent of the output (`grad_output`). */
   readonly loss?: LossData;
   readonly penalties?: readonly PenaltyData[];
+  /** Noise on the inputs and weights (train mode only: eval sees none). */
+  readonly noise?: readonly NoiseData[];
   readonly clip?: ClipData;
   /** The optimizer's update (regc step); without one the graph stops after the gradients (regc grad). */
   readonly optimizer?: OptimizerData;
@@ -48,7 +51,8 @@ export interface StepGraph {
 }
 
 export function stepGraph(lowered: Graph, options: StepGraphOptions): StepGraph {
-  const forward = runPipeline(lowered, options.mode === 'eval' ? EVAL_PREPARATION : TRAIN_PREPARATION);
+  const noisy = options.mode === 'train' ? addNoise(lowered, options.noise ?? []) : lowered;
+  const forward = runPipeline(noisy, options.mode === 'eval' ? EVAL_PREPARATION : TRAIN_PREPARATION);
   if (forward.outputs.length !== 1) throw new StepGraphError(`training needs a model with one output, not ${forward.outputs.length}`);
   const { name: output, value: out } = forward.outputs[0]!;
   // Only real-valued inputs have gradients (not the RNG state).

@@ -1,10 +1,12 @@
 // A checked spec's train section as data the train graph is built from: the
 // loss, the optimizer with every hyper-parameter filled in (torch's
 // defaults where the spec is silent), the penalties with the parameters
-// their globs select, and the gradient clipping.
+// their globs select, the noise on inputs and weights, and the gradient
+// clipping.
 import type { TrainDecl } from '../../grammar/ast.ts';
 import { compileGlob } from '../resolve/glob.ts';
 import type { OptimizerData } from '../../runtime/train/optimizer-format.ts';
+import type { NoiseData } from './noise-graph.ts';
 import { boolValue, bindChecked, numberList, numberValue, TrainDataBug } from './bound-values.ts';
 
 export type LossData =
@@ -30,6 +32,7 @@ export interface TrainSectionData {
   readonly loss: LossData;
   readonly optimizer: OptimizerData;
   readonly penalties: readonly PenaltyData[];
+  readonly noise: readonly NoiseData[];
   readonly clip?: ClipData;
 }
 
@@ -40,6 +43,7 @@ export function trainSectionData(decl: TrainDecl, trainable: readonly string[]):
   if (!lossStmt || lossStmt.kind !== 'Loss') throw new TrainDataBug(`the train section for ${decl.model.name} has no loss`);
   if (!optimizerStmt || optimizerStmt.kind !== 'Optimizer') throw new TrainDataBug(`the train section for ${decl.model.name} has no optimizer`);
   const penalties: PenaltyData[] = [];
+  const noise: NoiseData[] = [];
   let clip: ClipData | undefined;
   for (const s of decl.body) {
     if (s.kind === 'Penalty') {
@@ -47,6 +51,15 @@ export function trainSectionData(decl: TrainDecl, trainable: readonly string[]):
       const kind = s.fn.callee.name === 'l1' ? 'l1' : 'l2';
       const matchers = s.targets.map((g) => compileGlob(g.pattern)).map((c) => (c.ok ? c.matches : () => false));
       penalties.push({ kind, lambda: numberValue(v.get('lambda'), 'penalty lambda'), params: trainable.filter((t) => matchers.some((m) => m(t))) });
+    } else if (s.kind === 'Noise') {
+      const std = numberValue(bindChecked(s.fn, 'noise').get('std'), 'noise std');
+      if (s.target.kind === 'NoiseInput') noise.push({ std, span: s.span, target: { kind: 'input' } });
+      else {
+        // `on weights`: every trainable tensor; otherwise those the globs match.
+        const matchers = s.target.globs.map((g) => compileGlob(g.pattern)).map((c) => (c.ok ? c.matches : () => false));
+        const params = matchers.length === 0 ? [...trainable] : trainable.filter((t) => matchers.some((m) => m(t)));
+        noise.push({ std, span: s.span, target: { kind: 'params', params } });
+      }
     } else if (s.kind === 'Clip') {
       const v = bindChecked(s.fn, 'clip');
       clip =
@@ -59,6 +72,7 @@ export function trainSectionData(decl: TrainDecl, trainable: readonly string[]):
     loss: lossData(lossStmt.fn.callee.name, bindChecked(lossStmt.fn, 'loss')),
     optimizer: optimizerData(optimizerStmt.fn.callee.name, bindChecked(optimizerStmt.fn, 'optimizer')),
     penalties,
+    noise,
     ...(clip ? { clip } : {}),
   };
 }
