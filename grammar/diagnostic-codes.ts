@@ -56,10 +56,11 @@ export const grammarDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
     code: 'E0106',
     title: 'brackets nested too deeply',
     explanation:
-      'Brackets (`(`, `[` and `{`, in any mix) nest more than 256 levels deep. The compiler reads nested ' +
-      'brackets recursively, so it refuses such a file rather than run out of stack; the error marks the ' +
-      'bracket that opens level 257, and the rest of the file is not checked. No real spec comes near the ' +
-      'limit: a generated file that does should name intermediate values instead.',
+      'Brackets (`(`, `[` and `{`, in any mix) nest more than 128 levels deep. The compiler reads nested ' +
+      'brackets recursively (and recovering from a syntax error deep inside them takes most stack), so it ' +
+      'refuses such a file rather than run out of stack; the error marks the bracket that opens level 129, ' +
+      'and the rest of the file is not checked. No real spec comes near the limit: a generated file that ' +
+      'does should name intermediate values instead.',
     example: `model M {\n  input x: f32[N, 4]\n  fc: linear(${'('.repeat(260)}10${')'.repeat(260)})\n}`,
   },
   {
@@ -67,9 +68,20 @@ export const grammarDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
     title: 'expression too long',
     explanation:
       'An expression has more than 1024 terms joined by `+`, `-`, `*` or `/` (the terms of the expressions ' +
-      'it is nested in count too). Each operator nests the tree one level deeper, so the compiler refuses ' +
-      'such an expression rather than run out of stack; the error marks the operator after term 1024, and ' +
-      'the rest of the file is not checked.',
+      'it is nested in count too, and every name, label, `repeat` and `with` in it is part of it). Each ' +
+      'operator nests the tree one level deeper, so the compiler refuses such an expression rather than run ' +
+      'out of stack; the error marks the operator after term 1024, and the rest of the file is not checked.',
     example: `model M {\n  input x: f32[N, 4]\n  fc: linear(${Array(1100).fill('1').join(' + ')})\n}`,
+  },
+  {
+    code: 'E0108',
+    title: 'too many syntax errors',
+    explanation:
+      'The parser met more than 1000 syntax errors (counting the follow-on errors of each mistake, though only ' +
+      'one per line is shown) and stopped reading: the error marks the first token it left unread, and the rest ' +
+      'of the file is not checked. Recovering from each error costs time, so a file that is mostly not a spec ' +
+      '(a long line of stray tokens, another format) is refused here rather than read for seconds. The limit is ' +
+      '`MAX_SYNTAX_ERRORS` in grammar/limits.ts.',
+    example: `train M {\n  augment { ${'hflip -> '.repeat(1100)}hflip }\n}`,
   },
 ];

@@ -6,7 +6,8 @@ import { sortDiagnostics, type Diagnostic, type Label } from '../diagnostics/dia
 import type { Program } from './ast.ts';
 import { BracketTracker } from './bracket-tracker.ts';
 import { parseFast } from './fast-parser.ts';
-import { describeBreach, findLimitBreach } from './limits.ts';
+import { findTooDeepExpression } from './expression-depth.ts';
+import { describeBreach, findLimitBreach, MAX_EXPRESSION_TERMS, MAX_SYNTAX_ERRORS } from './limits.ts';
 import { describeInvalidNumber, parseNumberLiteral } from './number-literal.ts';
 import { parseTokens, regParser } from './parser.ts';
 import { SourceFile, type Span } from './source.ts';
@@ -49,8 +50,20 @@ export function parseWithRecovery(source: SourceFile): ParseResult {
   // up to the next `model`, `block` or `train`, so one pass sees every item.
   const cst = parseTokens(lexed.tokens);
   // Copy: the parser instance is shared and its error list is reset per parse.
-  const errorLines = reportSyntaxErrors([...regParser.errors], lexed.tokens, report);
+  // Past the cap the parser skipped to the end; what it found there is not the file's.
+  const stoppedAt = regParser.stoppedAt;
+  const errors = stoppedAt === undefined ? [...regParser.errors] : regParser.errors.slice(0, MAX_SYNTAX_ERRORS);
+  const errorLines = reportSyntaxErrors(errors, lexed.tokens, report);
+  if (stoppedAt !== undefined) reportStop(stoppedAt, lexed.tokens, report);
   const program = cstToAst(cst, comments, source);
+  const tooDeep = findTooDeepExpression(program);
+  if (tooDeep !== undefined) {
+    // Recovery glued a longer expression than the token scan saw: refuse it as the scan would.
+    const { code, message, note } = describeBreach({ kind: 'terms', index: -1 });
+    report.error(code, message, tooDeep, { label: `this term is nested under more than ${MAX_EXPRESSION_TERMS} operators`, notes: [note] });
+    const empty: Program = { kind: 'Program', items: [], comments: [], span: source.span(0, source.text.length) };
+    return { program: empty, diagnostics: sortDiagnostics(report.diagnostics) };
+  }
   for (const token of findUnseparatedStatements(program, lexed.tokens)) {
     if (errorLines.has(token.startLine!)) continue;
     report.error('E0103', `expected \`;\` or a new line, found \`${token.image}\``, report.tokenSpan(token), {
@@ -108,9 +121,8 @@ function reportLexicalErrors(errors: readonly ILexingError[], tokens: readonly I
 
 /** Lexical problems the lexer accepted as tokens so parsing could go on. */
 function checkToken(token: IToken, report: Reporter): void {
-  const span = report.tokenSpan(token);
   if (token.tokenType === t.UnterminatedString) {
-    report.error('E0102', 'unterminated string', span, {
+    report.error('E0102', 'unterminated string', report.tokenSpan(token), {
       label: `the closing \`${token.image[0]}\` is missing on this line`,
     });
   } else if (token.tokenType === t.UnterminatedBlockComment) {
@@ -118,7 +130,7 @@ function checkToken(token: IToken, report: Reporter): void {
       label: 'this comment has no closing `*/`, so it runs to the end of the file',
     });
   } else if (token.tokenType === t.NumberLiteral && !parseNumberLiteral(token.image).valid) {
-    report.error('E0105', `invalid number literal \`${token.image}\``, span, {
+    report.error('E0105', `invalid number literal \`${token.image}\``, report.tokenSpan(token), {
       label: describeInvalidNumber(token.image),
       notes: ['numbers are written like `3`, `0.5`, `.5`, `1e-5`, `1_000`, `0x1F`, `0b101` or `0o17`'],
     });
@@ -145,6 +157,16 @@ function reportSyntaxErrors(
     reportSyntaxError(error, offset, tokens, brackets, report);
   }
   return reportedLines;
+}
+
+/** E0108 where the parser stopped reading, after MAX_SYNTAX_ERRORS syntax errors. */
+function reportStop(token: IToken, tokens: readonly IToken[], report: Reporter): void {
+  const offset = errorOffset(token, tokens, report.source);
+  const span = token.tokenType === EOF ? report.source.span(offset, offset) : report.tokenSpan(token);
+  report.error('E0108', `more than ${MAX_SYNTAX_ERRORS} syntax errors`, span, {
+    label: 'the parser stopped reading here',
+    notes: [`after ${MAX_SYNTAX_ERRORS} syntax errors the rest of the file is not read; fix the first ones and check again`],
+  });
 }
 
 /** Where a syntax error points: the offending token, or just after the last token at end of file. */

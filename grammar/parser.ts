@@ -22,9 +22,33 @@
 // Inside an argument list, `with` takes every following `, name` as another
 // attachment: write `f((x with a), y)` to pass a second argument after one.
 import './object-group-by.ts';
-import { CstParser, type CstNode, type IOrAlt, type IToken } from 'chevrotain';
+import { CstParser, NoViableAltException, type CstNode, type IOrAlt, type IRecognitionException, type IToken, type ITokenGrammarPath, type TokenType } from 'chevrotain';
+import {
+  MAX_RULES_FOR_INSERTION,
+  resumeRepetition,
+  type RecoveringParser,
+  type RepetitionLoop,
+  type ResumedRepetition,
+} from './repetition-recovery.ts';
+import { MAX_SYNTAX_ERRORS } from './limits.ts';
 import * as t from './tokens.ts';
 import { syntaxErrorMessages } from './syntax-error-messages.ts';
+
+/** Entries each recovery cache keeps before it starts again (a long-lived process parses many files). */
+const MAX_CACHED = 10_000;
+
+/** The chevrotain 11 internals raiseNoAltException uses (traits/error_handler.js, recognizer_engine.js). */
+interface NoAltRaising {
+  raiseNoAltException(this: unknown, occurrence: number, errMsgTypes: string | undefined): never;
+  getCurrRuleFullName(): string;
+}
+
+/** The chevrotain 11 internals SAVE_ERROR uses (traits/error_handler.js, lexer_adapter.js). */
+interface ErrorSaving {
+  SAVE_ERROR(this: unknown, error: IRecognitionException): IRecognitionException;
+  readonly _errors: readonly IRecognitionException[];
+  moveToTerminatedState(): void;
+}
 
 class RegParser extends CstParser {
   constructor() {
@@ -34,6 +58,77 @@ class RegParser extends CstParser {
       errorMessageProvider: syntaxErrorMessages,
     });
     this.performSelfAnalysis();
+  }
+
+  /** Repetitions being resumed by error recovery, outermost first (see repetition-recovery.ts). */
+  private readonly resumed: ResumedRepetition[] = [];
+
+  /** chevrotain's in-repetition recovery, in linear time and constant stack depth. */
+  protected tryInRepetitionRecovery(loop: RepetitionLoop, args: unknown[], startsIteration: () => boolean, expectedAfter: TokenType): void {
+    resumeRepetition(this as unknown as RecoveringParser, this.resumed, loop, args, startsIteration, expectedAfter);
+  }
+
+  /** The first token left unread after MAX_SYNTAX_ERRORS errors; undefined while reading goes on. */
+  stoppedAt: IToken | undefined;
+
+  /** Records a syntax error; at MAX_SYNTAX_ERRORS, skips to the end of the input so that parsing ends. */
+  protected SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const self = this as unknown as ErrorSaving;
+    const saved = (CstParser.prototype as unknown as ErrorSaving).SAVE_ERROR.call(this, error);
+    if (this.stoppedAt === undefined && self._errors.length >= MAX_SYNTAX_ERRORS) {
+      this.stoppedAt = this.LA(1);
+      self.moveToTerminatedState();
+    }
+    return saved;
+  }
+
+  /**
+   * What may follow a missing token, for single-token insertion: nothing
+   * when the rule stack is too deep to walk; else chevrotain's answer, which
+   * walks the grammar along the stack (the largest cost of a syntax error),
+   * remembered by grammar path.
+   */
+  protected override getNextPossibleTokenTypes(path: ITokenGrammarPath): TokenType[] {
+    if (path.ruleStack.length > MAX_RULES_FOR_INSERTION) return [];
+    const key = `${path.ruleStack.join(' ')}|${path.occurrenceStack.join(' ')}|${path.lastTok.name}|${path.lastTokOccurrence}`;
+    let follows = this.followsByPath.get(key);
+    if (follows === undefined) {
+      if (this.followsByPath.size >= MAX_CACHED) this.followsByPath.clear();
+      follows = super.getNextPossibleTokenTypes(path);
+      this.followsByPath.set(key, follows);
+    }
+    return follows;
+  }
+
+  private readonly followsByPath = new Map<string, TokenType[]>();
+
+  /**
+   * Reports that no alternative of an OR fits. Chevrotain computes every
+   * alternative's lookahead paths for the message each time; the message
+   * (syntax-error-messages.ts) depends on the rule and the OR alone, so it is
+   * built once for each.
+   */
+  protected raiseNoAltException(occurrence: number, errMsgTypes: string | undefined): never {
+    const key = `${this.currentRuleName()} ${occurrence}`;
+    const message = this.noAltMessages.get(key);
+    if (message === undefined) {
+      try {
+        (CstParser.prototype as unknown as NoAltRaising).raiseNoAltException.call(this, occurrence, errMsgTypes);
+      } catch (error) {
+        if (error instanceof NoViableAltException) {
+          if (this.noAltMessages.size >= MAX_CACHED) this.noAltMessages.clear();
+          this.noAltMessages.set(key, error.message);
+        }
+        throw error;
+      }
+    }
+    throw this.SAVE_ERROR(new NoViableAltException(message!, this.LA(1), this.LA(0)));
+  }
+
+  private readonly noAltMessages = new Map<string, string>();
+
+  private currentRuleName(): string {
+    return (this as unknown as NoAltRaising).getCurrRuleFullName();
   }
 
   /**
@@ -424,5 +519,6 @@ export const regParser = new RegParser();
 
 export function parseTokens(tokens: IToken[]): CstNode {
   regParser.input = tokens;
+  regParser.stoppedAt = undefined;
   return regParser.file();
 }

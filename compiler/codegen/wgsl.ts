@@ -109,9 +109,16 @@ function indent(text: string, pad: string): string {
     .join('\n');
 }
 
-/** A float literal WGSL accepts for any JS number (no `1e-05` without a digit issue, no NaN). */
+/** The largest finite f32; WGSL refuses a literal past it when the shader is created. */
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * A float literal WGSL accepts for any number an f32 can hold (no `1e-05`
+ * without a digit issue). The checker keeps every other number out of the
+ * graph (E0304, E0308, E0502), so one reaching here is a compiler bug.
+ */
 export function f32Literal(x: number): string {
-  if (!Number.isFinite(x)) throw new Error(`cannot emit ${x} as a WGSL f32 literal`);
+  if (!(Math.abs(x) <= F32_MAX)) throw new Error(`cannot emit ${x} as a WGSL f32 literal: it is not a finite f32`);
   const s = String(x);
   return /[.eE]/.test(s) ? `f32(${s})` : `f32(${s}.0)`;
 }

@@ -20,6 +20,19 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /** Fills `out` with uniform(-bound, bound) values, the same ones `uniform()` calls would give, in one loop. */
+  fillUniform(out: Float32Array, bound: number): void {
+    let state = this.state;
+    for (let i = 0; i < out.length; i++) {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * bound;
+    }
+    this.state = state;
+  }
+
   normal(): number {
     const u = Math.max(this.uniform(), 1e-12);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
@@ -55,7 +68,7 @@ export function materialiseInit(init: Init, count: number, rng: Rng): Float32Arr
   const out = new Float32Array(count);
   switch (init.kind) {
     case 'uniform':
-      for (let i = 0; i < count; i++) out[i] = (rng.uniform() * 2 - 1) * init.bound;
+      rng.fillUniform(out, init.bound);
       return out;
     case 'constant':
       return out.fill(init.value);

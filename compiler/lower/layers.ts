@@ -2,13 +2,25 @@
 // of stored tensors follow the torch module each layer mirrors, and every
 // tensor is named `<layer>.<suffix>` exactly as owned-tensors.ts lists.
 import type { OpAttrs, UnaryFn } from '../ir/ops.ts';
-import { formatShape, normaliseAxis } from '../ir/ops.ts';
+import { formatShape, ShapeError } from '../ir/ops.ts';
 import type { GraphBuilder } from '../ir/builder.ts';
 import type { Dim, Origin, TensorRole, ValueId } from '../ir/types.ts';
+import { fitsF32 } from '../registry/index.ts';
 import type { Value } from '../registry/types.ts';
 import { fanInUniform, xavierUniform, type Init } from './init.ts';
 
 export class LoweringError extends Error {}
+
+/** A LoweringError that one argument causes (of the layer, or of its attachment `attachment`): reported at that argument. */
+export class ArgumentError extends LoweringError {
+  constructor(
+    message: string,
+    readonly param: string,
+    readonly attachment?: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface Attachment {
   readonly name: string;
@@ -58,11 +70,34 @@ function shapeOf(ctx: LayerContext, id: ValueId): readonly Dim[] {
   return ctx.b.type(id).shape;
 }
 
+/** The size of a dimension the layer needs its input to have (1: channels, -1: the last); a shape error when it has none. */
 function staticDim(ctx: LayerContext, id: ValueId, axis: number, what: string): number {
   const shape = shapeOf(ctx, id);
-  const d = shape[normaliseAxis(axis, shape.length)];
+  const index = axis < 0 ? axis + shape.length : axis;
+  // A single dimension is N, so `[N]` has no channel or feature dimension to speak of.
+  if (index < 1 || index >= shape.length) throw new ShapeError(`expects an input with ${what}, got ${formatShape(shape)}`);
+  const d = shape[index];
   if (typeof d !== 'number') throw new LoweringError(`${what} of ${formatShape(shape)} is the batch size N`);
   return d;
+}
+
+/**
+ * Integer parameter `param` (of the layer, or of `attachment`) as an index
+ * into the dimensions of `shape`, negative ones counting from the end, as
+ * torch's `dim` arguments; an ArgumentError when there is no such dimension.
+ */
+function dimensionArg(ctx: LayerContext, param: string, shape: readonly Dim[], of: string, attachment?: Attachment): number {
+  const axis = (attachment?.values ?? ctx.values).get(param) as number;
+  const rank = shape.length;
+  const index = axis < 0 ? axis + rank : axis;
+  if (index >= 0 && index < rank) return index;
+  const dimensions = rank === 1 ? '1 dimension' : `${rank} dimensions`;
+  throw new ArgumentError(`\`${param}\` is ${axis}, but ${of} ${formatShape(shape)} has ${dimensions}: it must be in ${-rank}..${rank - 1}`, param, attachment?.name);
+}
+
+/** `param` as a dimension of the layer's input. */
+function inputDimension(ctx: LayerContext, param: string): number {
+  return dimensionArg(ctx, param, shapeOf(ctx, x(ctx)), 'the input');
 }
 
 /** The layer's weight after attachments (weightnorm, spectralnorm, dropconnect). */
@@ -72,7 +107,7 @@ function weight(ctx: LayerContext, shape: readonly number[], fanIn: number): Val
   let w: ValueId;
   if (names.includes('weightnorm')) {
     const a = ctx.attachments.find((t) => t.name === 'weightnorm')!;
-    const dim = normaliseAxis(a.values.get('dim') as number, shape.length);
+    const dim = dimensionArg(ctx, 'dim', shape, 'the weight', a);
     const gShape = shape.map((d, i) => (i === dim ? d : 1));
     // torch starts weight_g at ||weight_v|| so that w equals v before training.
     const v = ctx.tensor('weight_v', shape, 'trainable', init);
@@ -80,7 +115,7 @@ function weight(ctx: LayerContext, shape: readonly number[], fanIn: number): Val
     w = ctx.b.add('weight_norm', [v, g], { dim }, ctx.origin);
   } else if (names.includes('spectralnorm')) {
     const a = ctx.attachments.find((t) => t.name === 'spectralnorm')!;
-    const dim = normaliseAxis(a.values.get('dim') as number, shape.length);
+    const dim = dimensionArg(ctx, 'dim', shape, 'the weight', a);
     const h = shape[dim]!;
     const rest = shape.reduce((p, d) => p * d, 1) / h;
     const orig = ctx.tensor('weight_orig', shape, 'trainable', init);
@@ -126,9 +161,9 @@ function conv(spatial: 1 | 2): Lowering {
     const out = num(ctx, 'out');
     const kernel = tuple(ctx.values.get('kernel'), spatial);
     if (channels % groups !== 0) {
-      throw new LoweringError(`groups=${groups} does not divide the ${channels} input channels`);
+      throw new ArgumentError(`groups=${groups} does not divide the ${channels} input channels`, 'groups');
     }
-    if (out % groups !== 0) throw new LoweringError(`groups=${groups} does not divide the ${out} output channels`);
+    if (out % groups !== 0) throw new ArgumentError(`groups=${groups} does not divide the ${out} output channels`, 'groups');
     const fanIn = (channels / groups) * kernel.reduce((p, k) => p * k, 1);
     const w = weight(ctx, [out, channels / groups, ...kernel], fanIn);
     const inputs = [x(ctx), w];
@@ -174,9 +209,9 @@ function binary(fn: 'add' | 'sub' | 'mul' | 'div'): Lowering {
 
 function flatten(ctx: LayerContext): ValueId {
   const shape = shapeOf(ctx, x(ctx));
-  const start = normaliseAxis(num(ctx, 'start_dim'), shape.length);
-  const end = normaliseAxis(num(ctx, 'end_dim'), shape.length);
-  if (start > end) throw new LoweringError(`flatten: start_dim ${start} comes after end_dim ${end}`);
+  const start = inputDimension(ctx, 'start_dim');
+  const end = inputDimension(ctx, 'end_dim');
+  if (start > end) throw new ArgumentError(`flatten: start_dim ${start} comes after end_dim ${end}`, 'start_dim');
   const merged = shape.slice(start, end + 1);
   const size: Dim = merged.includes('N') ? 'N' : merged.reduce<number>((p, d) => p * (d as number), 1);
   if (size === 'N' && merged.length > 1) throw new LoweringError('flatten cannot merge the batch dimension N with others');
@@ -188,10 +223,10 @@ function reshape(ctx: LayerContext): ValueId {
   const perSample = shape.slice(1).reduce<number>((p, d) => p * (d as number), 1);
   const target = (ctx.values.get('shape') as number[]).slice();
   const unknown = target.indexOf(-1);
-  if (target.filter((d) => d === -1).length > 1) throw new LoweringError('reshape: at most one dimension may be -1');
+  if (target.filter((d) => d === -1).length > 1) throw new ArgumentError('reshape: at most one dimension may be -1', 'shape');
   if (unknown >= 0) {
     const known = target.reduce((p, d) => (d === -1 ? p : p * d), 1);
-    if (known === 0 || perSample % known !== 0) throw new LoweringError(`reshape: cannot infer -1 for ${perSample} values per sample`);
+    if (known === 0 || perSample % known !== 0) throw new ArgumentError(`reshape: cannot infer -1 for ${perSample} values per sample`, 'shape');
     target[unknown] = perSample / known;
   }
   return ctx.b.add('reshape', [x(ctx)], { shape: [shape[0]!, ...target] }, ctx.origin);
@@ -199,8 +234,8 @@ function reshape(ctx: LayerContext): ValueId {
 
 function transpose(ctx: LayerContext): ValueId {
   const rank = shapeOf(ctx, x(ctx)).length;
-  const a = normaliseAxis(num(ctx, 'dim0'), rank);
-  const c = normaliseAxis(num(ctx, 'dim1'), rank);
+  const a = inputDimension(ctx, 'dim0');
+  const c = inputDimension(ctx, 'dim1');
   const perm = [...Array(rank).keys()];
   [perm[a], perm[c]] = [perm[c]!, perm[a]!];
   return ctx.b.add('permute', [x(ctx)], { perm }, ctx.origin);
@@ -208,23 +243,34 @@ function transpose(ctx: LayerContext): ValueId {
 
 function normalize(ctx: LayerContext): ValueId {
   const channels = staticDim(ctx, x(ctx), 1, 'the channel dimension');
-  const expand = (v: number[]) => {
+  const expand = (param: 'mean' | 'std') => {
+    const v = ctx.values.get(param) as number[];
     if (v.length === channels) return v;
     if (v.length === 1) return new Array<number>(channels).fill(v[0]!);
-    throw new LoweringError(`normalize has ${v.length} values for ${channels} channels`);
+    throw new ArgumentError(`normalize has ${v.length} values of \`${param}\` for ${channels} channels`, param);
   };
-  const mean = expand(ctx.values.get('mean') as number[]);
-  const std = expand(ctx.values.get('std') as number[]);
-  const scale = ctx.b.constant(std.map((s) => Math.fround(1 / s)), [channels], ctx.origin);
-  const shift = ctx.b.constant(mean.map((m, i) => Math.fround(-m / std[i]!)), [channels], ctx.origin);
+  const mean = expand('mean');
+  const std = expand('std');
+  const scales = std.map((s) => 1 / s);
+  const shifts = mean.map((m, i) => -m / std[i]!);
+  if (!scales.every(fitsF32)) throw new ArgumentError('normalize: 1 / std is beyond the range of f32 (a std below 3e-39)', 'std');
+  if (!shifts.every(fitsF32)) throw new ArgumentError('normalize: mean / std is beyond the range of f32', 'mean');
+  const scale = ctx.b.constant(scales.map(Math.fround), [channels], ctx.origin);
+  const shift = ctx.b.constant(shifts.map(Math.fround), [channels], ctx.origin);
   return ctx.b.add('channel_affine', [x(ctx), scale, shift], { axis: 1, epilogue: [] }, ctx.origin);
 }
 
 function minmax(ctx: LayerContext): ValueId {
   const lo = num(ctx, 'min');
   const hi = num(ctx, 'max');
-  if (!(hi > lo)) throw new LoweringError(`minmax needs max > min, got min=${lo}, max=${hi}`);
-  return ctx.b.add('unary', [x(ctx)], { fn: 'affine', alpha: 1 / (hi - lo), beta: -lo / (hi - lo) }, ctx.origin);
+  if (!(hi > lo)) throw new ArgumentError(`minmax needs max > min, got min=${lo}, max=${hi}`, 'max');
+  const alpha = 1 / (hi - lo);
+  const beta = -lo / (hi - lo);
+  // Both become f32 constants: a range too narrow (or, for beta, too far from 0 for its width) has none.
+  if (!fitsF32(alpha) || !fitsF32(beta)) {
+    throw new ArgumentError(`minmax: the range [${lo}, ${hi}] is too narrow for f32 (1 / (max - min) = ${alpha}, -min / (max - min) = ${beta})`, 'max');
+  }
+  return ctx.b.add('unary', [x(ctx)], { fn: 'affine', alpha, beta }, ctx.origin);
 }
 
 function channelNorm(op: 'batchnorm' | 'instancenorm'): Lowering {
@@ -263,7 +309,7 @@ function batchRenorm(ctx: LayerContext): ValueId {
 function layernorm(ctx: LayerContext): ValueId {
   const dims = num(ctx, 'dims');
   const shape = shapeOf(ctx, x(ctx));
-  if (dims > shape.length - 1) throw new LoweringError(`layernorm over ${dims} trailing dimensions of ${formatShape(shape)} would include N`);
+  if (dims > shape.length - 1) throw new ArgumentError(`layernorm over ${dims} trailing dimensions of ${formatShape(shape)} would include N`, 'dims');
   const normalized = shape.slice(shape.length - dims) as number[];
   const affine = bool(ctx, 'affine');
   const inputs = [x(ctx)];
@@ -320,7 +366,7 @@ function attention(ctx: LayerContext): ValueId {
   if (ctx.inputs.length > 1) throw new LoweringError('multihead_attention with separate key/value inputs is not supported yet; use self-attention');
   const e = staticDim(ctx, x(ctx), -1, 'the embedding dimension');
   const declared = ctx.values.get('embed_dim') as number | null;
-  if (declared !== null && declared !== e) throw new LoweringError(`multihead_attention embed_dim=${declared} but the input has ${e} features`);
+  if (declared !== null && declared !== e) throw new ArgumentError(`multihead_attention embed_dim=${declared} but the input has ${e} features`, 'embed_dim');
   const bias = bool(ctx, 'bias');
   const inputs = [x(ctx), ctx.tensor('in_proj_weight', [3 * e, e], 'trainable', xavierUniform(e, 3 * e))];
   inputs.push(bias ? ctx.tensor('in_proj_bias', [3 * e], 'trainable', ZEROS) : ctx.b.constant(new Array(3 * e).fill(0), [3 * e], ctx.origin));
@@ -343,7 +389,7 @@ export const LAYER_LOWERINGS: Readonly<Record<string, Lowering>> = {
   flatten,
   reshape,
   transpose,
-  concat: (ctx) => ctx.b.add('concat', ctx.inputs, { axis: num(ctx, 'axis') }, ctx.origin),
+  concat: (ctx) => ctx.b.add('concat', ctx.inputs, { axis: inputDimension(ctx, 'axis') }, ctx.origin),
   add: binary('add'),
   sub: binary('sub'),
   mul: binary('mul'),
@@ -355,8 +401,8 @@ export const LAYER_LOWERINGS: Readonly<Record<string, Lowering>> = {
   silu: unary('silu'),
   sigmoid: unary('sigmoid'),
   tanh: unary('tanh'),
-  softmax: (ctx) => ctx.b.add('softmax', [x(ctx)], { axis: normaliseAxis(num(ctx, 'axis'), shapeOf(ctx, x(ctx)).length), log: false }, ctx.origin),
-  log_softmax: (ctx) => ctx.b.add('softmax', [x(ctx)], { axis: normaliseAxis(num(ctx, 'axis'), shapeOf(ctx, x(ctx)).length), log: true }, ctx.origin),
+  softmax: (ctx) => ctx.b.add('softmax', [x(ctx)], { axis: inputDimension(ctx, 'axis'), log: false }, ctx.origin),
+  log_softmax: (ctx) => ctx.b.add('softmax', [x(ctx)], { axis: inputDimension(ctx, 'axis'), log: true }, ctx.origin),
   batchnorm: channelNorm('batchnorm'),
   instancenorm: channelNorm('instancenorm'),
   batch_renorm: batchRenorm,

@@ -2,8 +2,9 @@
 // `repeat` is expanded, every layer application becomes IR nodes through
 // LAYER_LOWERINGS. The checker has run first, so lowering reports only what
 // needs shapes: mismatches between layers (E0501), layer arguments that do
-// not fit their input (E0502), and tensors past the size caps (E0503, E0504;
-// see size-limits.ts).
+// not fit their input (E0502, at the argument where one is to blame),
+// tensors past the size caps (E0503, E0504; see size-limits.ts) and names
+// longer than a bundle holds (E0505).
 //
 // Lowering works on shapes alone: stored tensors are declared with their
 // shapes and initialisers, and their values are filled in only at the end,
@@ -16,7 +17,7 @@ import { describeCount } from '../../diagnostics/describe-count.ts';
 import type { BlockDecl, Call, Expr, ModelDecl, Name, Program, Repeat, Stmt } from '../../grammar/ast.ts';
 import type { SourceFile, Span } from '../../grammar/source.ts';
 import { GraphBuilder, GraphShapeError } from '../ir/builder.ts';
-import { formatShape } from '../ir/ops.ts';
+import { formatShape, ShapeError } from '../ir/ops.ts';
 import type { Dim, Graph, Origin, ValueId } from '../ir/types.ts';
 import { lookup } from '../registry/index.ts';
 import type { OpSpec, Value } from '../registry/types.ts';
@@ -24,9 +25,10 @@ import { bindArgs } from '../resolve/bind-args.ts';
 import { blockSignature } from '../resolve/block-signature.ts';
 import { DiagnosticSink } from '../resolve/diagnostic-sink.ts';
 import type { ConstEnv } from '../resolve/evaluate.ts';
+import { argumentSpan } from './argument-span.ts';
 import type { Init } from './init.ts';
-import { LAYER_LOWERINGS, LoweringError, type Attachment } from './layers.ts';
-import { countValues, MAX_MODEL_PARAMETERS, MAX_TENSOR_ELEMENTS, MAX_VALUE_ELEMENTS_PER_SAMPLE } from './size-limits.ts';
+import { ArgumentError, LAYER_LOWERINGS, LoweringError, type Attachment } from './layers.ts';
+import { countValues, internalValuesPerSample, MAX_MODEL_PARAMETERS, MAX_NAME_LENGTH, MAX_MODEL_VALUES_PER_SAMPLE, MAX_TENSOR_ELEMENTS, MAX_VALUE_ELEMENTS_PER_SAMPLE } from './size-limits.ts';
 import type { DeclaredTensor, WeightSource } from './weight-source.ts';
 
 /** Thrown to abandon lowering after a diagnostic has been reported. */
@@ -75,6 +77,7 @@ export function lowerModel(model: ModelDecl, ctx: LowerContext): Graph | undefin
   for (const item of ctx.program.items) if (item.kind === 'Block') blocks.set(item.name.name, item);
   const lowerer = new Lowerer(model.name.name, b, blocks, ctx);
   const errorsBefore = ctx.sink.errorCount;
+  lowerer.nameFits('model', model.name.name, model.name.span);
   try {
     const scope = lowerer.newScope('', new Map(), model.body);
     lowerer.body(model.body, scope, true);
@@ -92,6 +95,10 @@ class Lowerer {
   private readonly tensors: PendingTensor[] = [];
   /** Values of the stored tensors declared so far, those over MAX_TENSOR_ELEMENTS left out. */
   private storedValues = 0;
+  /** Values per sample of the inputs and layer outputs so far, with the scratch their kernels need. */
+  private valuesPerSample = 0;
+  /** Where E0505 was reported. */
+  private readonly longNamesAt = new Set<number>();
 
   constructor(
     private readonly modelName: string,
@@ -177,7 +184,7 @@ class Lowerer {
             const shape = this.tensorShape(stmt);
             id = this.b.input(stmt.name.name, { dtype: 'f32', shape }, this.origin(stmt.name.name, stmt.span));
             const fits = this.valueFits(id, `input \`${stmt.name.name}\``, stmt.type!.span, { label: 'too large', help: 'check the sizes in this shape' });
-            if (!fits) id = FAILED;
+            if (!this.nameFits('input', stmt.name.name, stmt.name.span) || !fits) id = FAILED;
           } else {
             const given = blockInputs[nextInput++];
             if (given === undefined) throw this.internal('the block is given fewer tensors than it has inputs', stmt.span);
@@ -205,7 +212,8 @@ class Lowerer {
           }
           const id = this.expr(v, scope, true);
           output = id;
-          if (isModel && id !== FAILED) this.b.output(v.kind === 'Name' ? v.name : 'output', id);
+          const outputName = v.kind === 'Name' ? v.name : 'output';
+          if (isModel && id !== FAILED && this.nameFits('output', outputName, stmt.span)) this.b.output(outputName, id);
           break;
         }
       }
@@ -213,7 +221,7 @@ class Lowerer {
     for (const d of deferred) {
       if (scope.flow === undefined) throw this.internal('nothing to output: no value has been computed', d.span);
       output = scope.flow;
-      if (isModel && scope.flow !== FAILED) this.b.output(d.name, scope.flow);
+      if (isModel && scope.flow !== FAILED && this.nameFits('output', d.name, d.span)) this.b.output(d.name, scope.flow);
     }
     if (!isModel && output === undefined) output = scope.flow;
     return output;
@@ -252,7 +260,7 @@ class Lowerer {
         const right = this.operand(e.right, scope);
         if (left === FAILED || right === FAILED) return FAILED;
         const origin = this.origin(`${scope.prefix}${e.op === '+' ? 'add' : fn}`, e.span);
-        return this.shaped(e.span, origin, () => this.b.add('binary', [left, right], { fn }, origin));
+        return this.shaped(e.span, origin, () => undefined, () => this.b.add('binary', [left, right], { fn }, origin));
       }
       case 'Unary': {
         const operand = this.expr(e.operand, scope, false);
@@ -322,6 +330,8 @@ class Lowerer {
       throw this.internal(`\`${calleeName}\` has no input: nothing has been computed before it`, call.span);
     }
     const name = this.layerName(app, spec.name, scope);
+    // The layer's name labels its dispatches in the manifest, weights or not.
+    if (!this.nameFits('layer', name, call.span)) return FAILED;
     const attachments: Attachment[] = call.attachments.map((a) => {
       const aspec = lookup(a.callee.name, 'attachment');
       if (!aspec) throw this.internal(`unknown attachment \`${a.callee.name}\``, a.callee.span);
@@ -331,7 +341,12 @@ class Lowerer {
     });
     if (inputs.includes(FAILED)) return FAILED;
     const origin = this.origin(name, call.span);
-    return this.shaped(call.span, origin, () =>
+    const argumentAt = (e: ArgumentError) => {
+      if (e.attachment === undefined) return argumentSpan(call, spec, e.param, bound.tensorArgs.length);
+      const attachment = call.attachments.find((a) => lookup(a.callee.name, 'attachment')?.name === e.attachment);
+      return attachment === undefined ? undefined : (argumentSpan(attachment, lookup(attachment.callee.name, 'attachment')!, e.param, 0) ?? attachment.span);
+    };
+    return this.shaped(call.span, origin, argumentAt, () =>
       lowering({
         b: this.b,
         name,
@@ -349,6 +364,7 @@ class Lowerer {
   private declareTensor(name: string, shape: readonly number[], role: PendingTensor['role'], init: Init, origin: Origin): ValueId {
     // Names come from unique labels (E0204), so a second declaration would silently share a weight.
     if (this.b.hasTensor(name)) throw this.internal(`the tensor \`${name}\` is declared twice`, origin.span);
+    this.nameFits('stored tensor', name, origin.span);
     const count = countValues(shape);
     if (count > MAX_TENSOR_ELEMENTS) {
       this.ctx.sink.report({
@@ -382,13 +398,53 @@ class Lowerer {
   private valueFits(id: ValueId, what: string, span: Span, words: { label?: string; help?: string } = {}): boolean {
     const type = this.b.type(id);
     const count = countValues(type.shape);
-    if (count <= MAX_VALUE_ELEMENTS_PER_SAMPLE) return true;
+    if (count <= MAX_VALUE_ELEMENTS_PER_SAMPLE) return this.modelValuesFit(id, count, span);
     this.ctx.sink.report({
       code: 'E0504',
       message: `${what} would hold ${describeCount(count)} values per sample, more than the ${describeCount(MAX_VALUE_ELEMENTS_PER_SAMPLE)} a value may hold`,
       span,
       label: words.label ?? `gives ${type.dtype}${formatShape(type.shape)}`,
       help: words.help ?? "check the layer's sizes and the shape of its input",
+    });
+    return false;
+  }
+
+  /**
+   * False (and reported at `span`) when a name the bundle's manifest holds
+   * (the model's, an input's or output's, a layer's, a block instance's, a
+   * stored tensor's full name) is longer than MAX_NAME_LENGTH; the message
+   * shows its ends only.
+   */
+  nameFits(what: string, name: string, span: Span): boolean {
+    if (name.length <= MAX_NAME_LENGTH) return true;
+    // A layer's name and its tensors' share their span and their cause: one report.
+    if (this.longNamesAt.has(span.start.offset)) return false;
+    this.longNamesAt.add(span.start.offset);
+    const shown = `${name.slice(0, 24)}…${name.slice(-24)}`;
+    this.ctx.sink.report({
+      code: 'E0505',
+      message: `the ${what} name \`${shown}\` has ${describeCount(name.length)} characters, more than the ${describeCount(MAX_NAME_LENGTH)} a bundle allows`,
+      span,
+      label: 'name too long',
+      help: what === 'stored tensor' ? 'shorten the labels of this layer and of the blocks around it' : 'give it a shorter name',
+    });
+    return false;
+  }
+
+  /**
+   * Adds a value to the model's total per sample; false (reported once, at
+   * `span`) when that passes MAX_MODEL_VALUES_PER_SAMPLE.
+   */
+  private modelValuesFit(id: ValueId, count: number, span: Span): boolean {
+    const before = this.valuesPerSample;
+    this.valuesPerSample += count + internalValuesPerSample(this.b.node(id), count);
+    if (before > MAX_MODEL_VALUES_PER_SAMPLE || this.valuesPerSample <= MAX_MODEL_VALUES_PER_SAMPLE) return true;
+    this.ctx.sink.report({
+      code: 'E0504',
+      message: `model \`${this.modelName}\` would compute more than ${describeCount(MAX_MODEL_VALUES_PER_SAMPLE)} values per sample in all`,
+      span,
+      label: `this brings it to ${describeCount(this.valuesPerSample)}`,
+      help: "check the layers' sizes and the shapes of their inputs",
     });
     return false;
   }
@@ -406,6 +462,8 @@ class Lowerer {
   private instantiate(block: BlockDecl, call: Call, prefix: string, inputs: ValueId[], outer: Scope): ValueId {
     const bound = bindArgs(call, this.blockSpec(block), this.env(outer), this.ctx.sink);
     if (!bound.ok) throw new Abandon();
+    // Every layer inside is named after the instance (`b.relu_0`), arithmetic included.
+    if (!this.nameFits('block instance', prefix, call.span)) return FAILED;
     const constants = new Map<string, Value>();
     for (const [k, v] of bound.values) if (v !== null) constants.set(k, v);
     const scope = this.newScope(`${prefix}.`, constants, block.body);
@@ -427,7 +485,7 @@ class Lowerer {
    * Runs a builder step, turning shape errors into diagnostics at `span`;
    * FAILED after one, or when a value it makes is past the size cap.
    */
-  private shaped(span: Span, origin: Origin, build: () => ValueId): ValueId {
+  private shaped(span: Span, origin: Origin, argumentAt: (e: ArgumentError) => Span | undefined, build: () => ValueId): ValueId {
     const first = this.b.size;
     try {
       const id = build();
@@ -450,6 +508,21 @@ class Lowerer {
           span,
           label: 'shapes disagree here',
           secondary: secondary.slice(0, 3),
+        });
+        return FAILED;
+      }
+      if (e instanceof ShapeError) {
+        // A rule a lowering checks itself (layers.ts), before any node: no inputs to label.
+        this.ctx.sink.report({ code: 'E0501', message: `\`${origin.layer}\`: ${e.message}`, span, label: 'shapes disagree here' });
+        return FAILED;
+      }
+      if (e instanceof ArgumentError) {
+        const at = argumentAt(e);
+        this.ctx.sink.report({
+          code: 'E0502',
+          message: `\`${origin.layer}\`: ${e.message}`,
+          span: at ?? span,
+          label: at === undefined ? 'does not fit its input' : 'this argument does not fit',
         });
         return FAILED;
       }

@@ -9,6 +9,16 @@ import type { Node, ValueId } from '../ir/types.ts';
 import { derivedTensor, paramData, paramName } from './derived-tensors.ts';
 import { rulePass } from './pass.ts';
 
+/**
+ * Folding multiplies constants in f32 ahead of time; where a product leaves
+ * the f32 range the folded tensor would hold Infinity (which the runtime
+ * refuses to load), so the rule leaves the graph as it is instead.
+ */
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
+}
+
 function tensorBase(ctx: RewriteContext, id: ValueId, fallback: string): string {
   return paramName(ctx, id) ?? fallback;
 }
@@ -48,6 +58,7 @@ const affineIntoProducer: Rule = {
     const bias = producer.inputs[2] === undefined ? undefined : paramData(ctx, producer.inputs[2]);
     const b2 = new Float32Array(out);
     for (let o = 0; o < out; o++) b2[o] = (bias ? bias[o]! : 0) * scale[o]! + shift[o]!;
+    if (!allFinite(w2) || !allFinite(b2)) return undefined;
     const base = tensorBase(ctx, wId, 'weight').replace(/\.weight$/, '');
     const newW = derivedTensor(ctx, base, 'weight.folded', wShape, w2);
     const newB = derivedTensor(ctx, base, 'bias.folded', [out], b2);
@@ -68,6 +79,7 @@ const mergeAffines: Rule = {
     if (!s1 || !t1 || !s2 || !t2) return undefined;
     const scale = s1.map((s, i) => s * s2[i]!);
     const shift = t1.map((t, i) => t * s2[i]! + t2[i]!);
+    if (!allFinite(scale) || !allFinite(shift)) return undefined;
     const base = tensorBase(ctx, node.inputs[1]!, 'affine').replace(/\.scale\d*$/, '');
     const c = scale.length;
     return ctx.b.addTyped(
@@ -120,6 +132,7 @@ const affineIntoConsumer: Rule = {
       }
       b2[o] = acc;
     }
+    if (!allFinite(w2) || !allFinite(b2)) return undefined;
     const base = tensorBase(ctx, wId, 'weight').replace(/\.weight(\..*)?$/, '');
     const newW = derivedTensor(ctx, base, 'weight.input_folded', wShape, w2);
     const newB = derivedTensor(ctx, base, 'bias.input_folded', [out], b2);

@@ -15,9 +15,14 @@ export function axisFirstMatrix(data: Float32Array, shape: readonly number[], di
   const inner = shape.slice(dim + 1).reduce((p, d) => p * d, 1);
   const out = new Float32Array(data.length);
   const rest = outer * inner;
-  for (let o = 0; o < outer; o++)
-    for (let k = 0; k < h; k++)
-      for (let i = 0; i < inner; i++) out[k * rest + o * inner + i] = data[(o * h + k) * inner + i]!;
+  // A transpose of outer x h blocks of `inner` values, done in tiles so that reads and
+  // writes both stay in cache (for inner = 1 a 2^24-value weight took 0.4 s untiled).
+  const tile = 32;
+  for (let o0 = 0; o0 < outer; o0 += tile)
+    for (let k0 = 0; k0 < h; k0 += tile)
+      for (let o = o0; o < Math.min(outer, o0 + tile); o++)
+        for (let k = k0; k < Math.min(h, k0 + tile); k++)
+          for (let i = 0; i < inner; i++) out[k * rest + o * inner + i] = data[(o * h + k) * inner + i]!;
   return out;
 }
 
@@ -70,7 +75,9 @@ const spectralNorm: Rule = {
       for (let c = 0; c < cols; c++) dot += m[r * cols + c]! * v[c]!;
       sigma += u[r]! * dot;
     }
-    const out = w.map((x) => x / sigma);
+    // A plain loop: Float32Array.map calls back per value, a third of a second for 2^24 of them.
+    const out = new Float32Array(w.length);
+    for (let i = 0; i < w.length; i++) out[i] = w[i]! / sigma;
     return derivedTensor(ctx, baseName(paramName(ctx, wId), '_orig'), 'spectral_norm', shape, out);
   },
 };

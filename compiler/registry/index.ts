@@ -21,7 +21,7 @@ import { STRUCTURE } from './structure.ts';
 import type { OpSpec, ParamSpec, Place } from './types.ts';
 
 export type * from './types.ts';
-export { conformsToType, numberWithinRange, withinRange } from './value-checks.ts';
+export { conformsToType, F32_MAX, fitsF32, floatsFitF32, numberWithinRange, withinRange } from './value-checks.ts';
 export { describeRange, describeType, formatNumber, formatValue } from './describe.ts';
 export { editDistance, suggest } from './suggest.ts';
 

@@ -57,3 +57,17 @@ export function numberWithinRange(n: number, range: Range): boolean {
 export function withinRange(value: Value, range: Range): boolean {
   return numbersIn(value).every((n) => numberWithinRange(n, range));
 }
+
+/** The largest finite f32. Models compute in f32, so a float past it would be Infinity there (and no WGSL literal). */
+export const F32_MAX = 3.4028234663852886e38;
+
+/** A finite number whose magnitude an f32 can hold (tiny ones round towards 0, which is fine). */
+export function fitsF32(n: number): boolean {
+  return Math.abs(n) <= F32_MAX;
+}
+
+/** For a float-typed parameter, every number in the value fits an f32; other types always pass. */
+export function floatsFitF32(value: Value, type: ParamType): boolean {
+  if (type.kind !== 'float' && type.kind !== 'floats' && type.kind !== 'floatOrFloats') return true;
+  return numbersIn(value).every(fitsF32);
+}

@@ -3,7 +3,7 @@
 // reports through it and lowering reads the values from it, so both agree on
 // what every call means.
 import type { Arg, Call, Expr, ParamTypeName } from '../../grammar/ast.ts';
-import { conformsToType, describeRange, describeType, formatValue, suggest, withinRange } from '../registry/index.ts';
+import { conformsToType, describeRange, describeType, floatsFitF32, formatValue, suggest, withinRange } from '../registry/index.ts';
 import type { OpSpec, ParamSpec, ParamType, Value } from '../registry/types.ts';
 import type { DiagnosticSink } from './diagnostic-sink.ts';
 import { evaluateConst, isTensorExpr, type ConstEnv } from './evaluate.ts';
@@ -198,6 +198,17 @@ export function bindArgs(call: Call, spec: OpSpec, env: ConstEnv, sink: Diagnost
         message: `\`${param.name}\` of \`${opName}\` must be ${rangePhrase(param.range)}, got ${show(value)}`,
         span: arg.value.span,
         label: 'out of range',
+      });
+      ok = false;
+      continue;
+    }
+    if (!floatsFitF32(value, param.type)) {
+      sink.report({
+        code: 'E0308',
+        message: `\`${param.name}\` of \`${opName}\` must lie within ±3.4e38, the range of f32, got ${show(value)}`,
+        span: arg.value.span,
+        label: 'out of the range of f32',
+        notes: ['the model computes in f32, where such a value would be Infinity'],
       });
       ok = false;
       continue;

@@ -17,7 +17,7 @@
 // parameter, then a layer or block; after `->` it is always a layer or block.
 import type { Call, Expr, Ident, InputStmt, Name, Repeat, Stmt } from '../../grammar/ast.ts';
 import type { Span } from '../../grammar/source.ts';
-import { lookup, suggest } from '../registry/index.ts';
+import { fitsF32, formatNumber, lookup, suggest } from '../registry/index.ts';
 import { ownedTensors } from '../registry/owned-tensors.ts';
 import type { OpSpec, Value } from '../registry/types.ts';
 import { checkAttachments, rejectBlockAttachments } from './attachments.ts';
@@ -362,6 +362,16 @@ class BodyChecker {
         message: `\`${expr.op}\` needs a tensor or a number on each side`,
         span: constant.span,
         label: 'not a number',
+      });
+      return 'error';
+    }
+    if (value.symbolic !== true && !fitsF32(value.value)) {
+      this.sink.report({
+        code: 'E0304',
+        message: `${formatNumber(value.value)} is beyond ±3.4e38, the range of f32`,
+        span: constant.span,
+        label: 'not an f32 value',
+        notes: ['the number becomes an f32 constant of the model, where it would be Infinity'],
       });
       return 'error';
     }

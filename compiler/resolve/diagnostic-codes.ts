@@ -141,11 +141,12 @@ export const resolveDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
     code: 'E0217',
     title: 'too many layers',
     explanation:
-      'A model may have at most 2^20 (1,048,576) layer and block applications once its blocks are expanded and each ' +
-      '`repeat n` is counted n times. Repeats nested in blocks multiply, so a few levels of them reach any count; the ' +
-      'checker counts before it expands, and stops at the cap rather than take hours or all memory. The cap is ' +
-      '`MAX_LAYER_INSTANCES` in compiler/resolve/model-summary.ts.',
-    example: 'block B() {\n  input x\n  relu\n}\n\n' + `${MODEL_HEAD}  r: repeat 2000000 B\n}`,
+      'A model may have at most 2^12 (4,096) layer and block applications once its blocks are expanded and each ' +
+      '`repeat n` is counted n times: eight times those of a ResNet-152, and each becomes kernels and weights that ' +
+      'compiling has to build. Repeats nested in blocks multiply, so a few levels of them reach any count; the ' +
+      'checker counts before it expands, and stops at the cap. The cap is `MAX_LAYER_INSTANCES` in ' +
+      'compiler/resolve/model-summary.ts.',
+    example: 'block B() {\n  input x\n  relu\n}\n\n' + `${MODEL_HEAD}  r: repeat 3000 B\n}`,
   },
   {
     code: 'E0301',
@@ -172,7 +173,8 @@ export const resolveDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
     title: 'invalid arithmetic',
     explanation:
       'Arithmetic on constants needs numbers (`ch * 2`), division by zero is not allowed, and a tensor can ' +
-      'be combined only with another tensor or a number.',
+      'be combined only with another tensor or a number, one within ±3.4e38: the model computes in f32, where a ' +
+      'larger number would be Infinity.',
     example: `${MODEL_HEAD}  linear(10 / 0)\n}`,
   },
   {
@@ -200,7 +202,9 @@ export const resolveDiagnosticCodes: readonly DiagnosticCodeDoc[] = [
   {
     code: 'E0308',
     title: 'argument out of range',
-    explanation: 'The value has the right type but lies outside the parameter\'s range, e.g. a probability of 1.5.',
+    explanation:
+      'The value has the right type but lies outside the parameter\'s range, e.g. a probability of 1.5. A float ' +
+      'parameter also has to lie within ±3.4e38, the range of the f32 numbers the model computes with.',
     example: `${MODEL_HEAD}  linear(4)\n  dropout(1.5)\n}`,
   },
   {

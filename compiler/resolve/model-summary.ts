@@ -46,11 +46,16 @@ export interface ModelSummary {
 
 /**
  * Layer and block applications one model may have once blocks and repeats
- * are expanded: about four times the layers of a 100,000-line spec. At the
- * cap `regc check` takes about 9 s and 1.3 GB (2^19 repeats of a block with
- * one linear), against hours and all memory for a few nested repeats without it.
+ * are expanded: twice those of a ResNet-152 or a 48-layer transformer, and
+ * as many as a model within the stored-tensor cap (2^24 values,
+ * compiler/lower/size-limits.ts) has any use for. Every application becomes
+ * kernels, weights and dispatches, so the cap keeps `regc check` and `regc
+ * compile` of any spec under a second (the fuzz campaign's budget, on 2
+ * cores: 1024 convolutions with spectral norm, 2^24 weights in all, take
+ * about 0.6 s of processor time). Without it, `repeat 100000` took 28 s, and
+ * a few nested repeats hours and all memory.
  */
-export const MAX_LAYER_INSTANCES = 2 ** 20;
+export const MAX_LAYER_INSTANCES = 2 ** 12;
 
 /** A body's parameters, and how many applications it expands to (capped; see MAX_LAYER_INSTANCES). */
 interface Expansion {

@@ -77,7 +77,7 @@ describe('regc check on a file with errors of every stage', () => {
       'E0303 11:27-11:35 argument `kernel` of `conv2d` is given twice',
       'E0201 12:3-12:9 unknown layer `lineer`',
       // Shapes: both independent branches of C; the concat and linear that need them are skipped.
-      'E0502 18:16-18:38 `conv2d_0`: groups=2 does not divide the 3 input channels',
+      'E0502 18:29-18:37 `conv2d_0`: groups=2 does not divide the 3 input channels',
       'E0501 19:16-19:27 `maxpool_2`: output size would be 0 (input 8, kernel 16, stride 16, padding 0, dilation 1)',
       'E0213 26:3-26:8 `image` is both an input and a layer of model `D`',
       // Sizes, on shapes alone: nothing is allocated.

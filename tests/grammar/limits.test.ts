@@ -78,6 +78,40 @@ describe('expressions of more than MAX_EXPRESSION_TERMS terms', () => {
     expectLimit(model(nested), 'E0107', ['+']);
   });
 
+  it('counts the terms of soft keywords, labels, repeats and attachments, which once ended the count', () => {
+    // Each of these made a left-nested tree of 5000 terms that overflowed the checker's stack.
+    const body = (expr: string) => `model M {\n  input x: f32[N, 4]\n  output y\n  ${expr}\n}\n`;
+    expectLimit(body(`relu(${'steps - '.repeat(5000)}x)`), 'E0107', ['-']);
+    expectLimit(body(`relu(${'seed * batch + '.repeat(3000)}x)`), 'E0107', ['*', '+']);
+    expectLimit(body(`relu(${'with * '.repeat(5000)}x)`), 'E0107', ['*']);
+    expectLimit(body(`x${' + a: relu'.repeat(3000)}`), 'E0107', ['+']);
+    expectLimit(body(`x${' + repeat 3 B'.repeat(3000)}`), 'E0107', ['+']);
+    // `x with a, b + y` is `(x with a, b) + y`: the `,` between attachments does not end it.
+    expectLimit(body(`x${' with a, b + x'.repeat(3000)}`), 'E0107', ['+']);
+  });
+
+  it('refuses an expression that error recovery glued past the tokens that end one', () => {
+    // Recovery skips each stray `=` and goes on with the same sum: 40,000 terms in one tree,
+    // which the checker's recursion overflowed on, though the token scan counts them apart.
+    const text = model(`relu(${'1 + = + '.repeat(20_000)}1)`);
+    for (const [stage, run] of STAGES) {
+      let diagnostics: readonly Diagnostic[] = [];
+      expect(() => (diagnostics = run(text)), stage).not.toThrow();
+      expect(diagnostics.filter((d) => d.code === 'E0107'), stage).toHaveLength(1);
+    }
+  });
+
+  it('still counts arguments, list elements and statements on their own', () => {
+    const half = terms(MAX_EXPRESSION_TERMS - 10);
+    const texts = [
+      model(`${half}, bias=${half}`),
+      model('1', ` with dropconnect(p=${half}), weightnorm(dim=${half})`),
+      `model M {\n  input x: f32[N, 4]\n  output y\n  let a = x * ${half}\n  let b = x * ${half}\n  relu\n}\n`,
+      `train M {\n  loss mse(a=${half})\n  optimizer sgd(lr=${half})\n  steps ${half}\n  seed ${half}\n}\n`,
+    ];
+    for (const text of texts) for (const [stage, run] of STAGES) expect(run(text).map((d) => d.code), stage).not.toContain('E0107');
+  });
+
   it('accepts expressions at the limit, through every stage', () => {
     const text = model(terms(MAX_EXPRESSION_TERMS));
     for (const [stage, run] of STAGES) expect(run(text).map((d) => d.code), stage).toEqual([]);

@@ -53,7 +53,7 @@ test('lowering goes on past a shape error: independent errors are all reported, 
 `);
   // The linear after the failed conv, and the concat of two failed branches, are not reported.
   expect(diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column} ${d.message}`)).toEqual([
-    'E0502 4:16 `conv2d_0`: groups=2 does not divide the 3 input channels',
+    'E0502 4:29 `conv2d_0`: groups=2 does not divide the 3 input channels', // at `groups=2`
     'E0501 5:16 `maxpool_4`: output size would be 0 (input 8, kernel 16, stride 16, padding 0, dilation 1)',
   ]);
 });
