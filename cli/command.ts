@@ -29,18 +29,29 @@ export type OptionSpec =
       /** Shown in help as `--format <text|json>`; also the allowed values when `choices` is set. */
       readonly valueName: string;
       readonly choices?: readonly string[];
+      /** Not with `multiple`: a repeatable option given no times has no values. */
       readonly default?: string;
+      /**
+       * The option may be given more than once and keeps every value, in order
+       * (`--input a=x.npy --input b=y.npy`); without it the last one wins.
+       */
+      readonly multiple?: true;
     };
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-/** Parsed option values: booleans default to false, strings to their default. */
+/**
+ * Parsed option values: booleans default to false, strings to their default,
+ * repeatable options to every value given (none: an empty list).
+ */
 export type OptionValues<O extends OptionSpecs> = {
   readonly [K in keyof O]: O[K] extends { readonly type: 'boolean' }
     ? boolean
-    : O[K] extends { readonly default: string }
-      ? string
-      : string | undefined;
+    : O[K] extends { readonly multiple: true }
+      ? readonly string[]
+      : O[K] extends { readonly default: string }
+        ? string
+        : string | undefined;
 };
 
 export interface Invocation<O extends OptionSpecs> {

@@ -1,6 +1,7 @@
 // Command-line parsing on commander. Each command's OptionSpecs become a
 // commander Command, which splits the line (`--opt value`, `--opt=value`,
-// `-o value`, `-ovalue`, grouped short flags, `--`, `-` as an operand) and
+// `-o value`, `-ovalue`, grouped short flags, `--`, `-` as an operand; a
+// `multiple` option keeps every value it is given, in order) and
 // answers `--help` and `--version`. The mistakes it finds come back as
 // UsageErrors in regc's wording, with a suggestion where one is close, so
 // main.ts renders them like every other error.
@@ -38,10 +39,11 @@ export function parseCommandLine<O extends OptionSpecs>(command: Command<O>, arg
   const printed = parser.run(args);
   if (printed !== undefined) return { kind: 'print', text: printed };
 
-  const values: Record<string, string | boolean | undefined> = {};
+  const values: Record<string, string | readonly string[] | boolean | undefined> = {};
   for (const [name, option] of options) {
-    const value = parser.getOptionValue(option.attributeName()) as string | boolean | undefined;
-    values[name] = value ?? (option.isBoolean() ? false : undefined);
+    const value = parser.getOptionValue(option.attributeName()) as string | readonly string[] | boolean | undefined;
+    const spec = command.options[name]!;
+    values[name] = value ?? (spec.type === 'boolean' ? false : spec.multiple ? [] : undefined);
   }
   const positionals = parser.args;
   checkPositionals(command, positionals);
@@ -109,12 +111,14 @@ class RegcParser extends Parser {
     // `--no-opt` is a flag of its own, not commander's negation of an `--opt`.
     option.negate = false;
     if (spec.type === 'string') {
+      // Commander would hand a default to the first value as the list so far.
+      if (spec.multiple && spec.default !== undefined) throw new Error(`option --${name}: a repeatable option takes no default`);
       if (spec.default !== undefined) option.default(spec.default);
-      const { choices } = spec;
-      if (choices) {
-        option.argParser((value: string) => {
-          this.valueMistake ??= choiceMistake(name, value, choices, this.commandName);
-          return value;
+      const { choices, multiple } = spec;
+      if (choices || multiple) {
+        option.argParser((value: string, previous: string | readonly string[] | undefined) => {
+          if (choices) this.valueMistake ??= choiceMistake(name, value, choices, this.commandName);
+          return multiple ? [...((previous as readonly string[] | undefined) ?? []), value] : value;
         });
       }
     }

@@ -16,6 +16,7 @@ import { trainSectionData, type TrainSectionData } from '../compiler/train/train
 import { trainSchedule } from '../compiler/train/schedule-data.ts';
 import { OPTIMIZER_FORMAT_VERSION } from '../runtime/train/optimizer-format.ts';
 import { hasErrors } from '../diagnostics/diagnostic.ts';
+import { suggest } from '../compiler/registry/suggest.ts';
 import { renderDiagnostics, renderSummary } from '../diagnostics/render.ts';
 import { memorySource } from '../runtime/bundle/bundle-source.ts';
 import { checkInputDtype, checkInputShapes, numpyDtypeName, type RunInput } from '../runtime/bundle/input-shapes.ts';
@@ -119,7 +120,13 @@ export async function prepareTrainJob(request: TrainJobRequest, io: CliIo, color
     try {
       section = trainSectionData(pickTrainSection(compiled.program, request.model), trainable);
     } catch (e) {
-      if (e instanceof TrainSectionChoiceError) throw new TrainJobProblem(e.message, [], `\`regc ${request.command}\` takes the loss${request.command === 'step' ? ', optimizer and schedule' : ''} from the spec's train section`);
+      if (e instanceof TrainSectionChoiceError) {
+        const help =
+          request.command === 'step'
+            ? '`regc step` takes the loss, optimizer and schedule from the spec\'s train section'
+            : '`regc grad` takes the loss for --labels from the spec\'s train section (only its `loss` is used); --grad-output needs none';
+        throw new TrainJobProblem(e.message, [], help);
+      }
       throw e;
     }
   }
@@ -145,10 +152,12 @@ export async function prepareTrainJob(request: TrainJobRequest, io: CliIo, color
     throw e;
   }
 
+  // A usage mistake in --input is told before the device is asked for anything.
+  const inputs = inputFiles(request.inputs, graph.inputs, request.command);
   const { device } = await requestNodeDevice();
   const bundle = await loadBundleFrom(memorySource({ files }), device, { pipelines: 'fast' });
   try {
-    const feed = await readFeed(request, graph, bundle, section);
+    const feed = await readFeed(request, inputs, graph, bundle, section);
     const initial = new Map<string, { shape: readonly number[]; data: Float32Array }>();
     for (const [name, data] of lowered.data) initial.set(name, { shape: lowered.tensors.get(name)!.type.shape as number[], data });
     return { bundle, graph, ...(section ? { section } : {}), feed, program: compiled.program, initial };
@@ -162,22 +171,32 @@ function modelName(program: Program, wanted: string | undefined): string {
   return wanted ?? program.items.find((i) => i.kind === 'Model')?.name.name ?? 'model';
 }
 
-/** `NAME=FILE` pairs (or one bare FILE for a one-input model), from every --input given. */
-function inputFiles(specs: readonly string[], names: readonly string[], command: string): Map<string, string> {
-  const parts = specs.flatMap((s) => s.split(',')).filter(Boolean);
+/**
+ * The file of each model input, from every --input given: `NAME=FILE` pairs,
+ * each option holding one or several separated by commas, or one bare FILE
+ * for a model with one input.
+ */
+function inputFiles(values: readonly string[], names: readonly string[], command: string): Map<string, string> {
+  const inputs = names.map((n) => `\`${n}\``).join(', ');
+  const parts = values.flatMap((v) => v.split(',')).filter(Boolean);
   if (parts.length === 1 && !parts[0]!.includes('=')) {
-    if (names.length !== 1) throw new UsageError(`the model has ${names.length} inputs (${names.join(', ')}); give --input NAME=FILE for each`, undefined, command);
+    if (names.length !== 1) throw new UsageError(`the model has ${names.length} inputs (${inputs}); give --input NAME=FILE for each`, undefined, command);
     return new Map([[names[0]!, parts[0]!]]);
   }
   const files = new Map<string, string>();
   for (const part of parts) {
     const eq = part.indexOf('=');
-    const name = eq < 0 ? '' : part.slice(0, eq);
-    if (eq < 0 || !names.includes(name)) throw new UsageError(`\`${part}\` does not name an input of the model; inputs: ${names.join(', ')}`, undefined, command);
+    if (eq < 0) throw new UsageError(`\`--input ${part}\` does not say which input the file is for; give NAME=FILE for each of ${inputs}`, undefined, command);
+    const name = part.slice(0, eq);
+    if (!names.includes(name)) {
+      const [close] = suggest(name, names);
+      throw new UsageError(`\`--input ${part}\`: the model has no input \`${name}\`; its inputs are ${inputs}`, close !== undefined ? `there is an input with a similar name: \`${close}\`` : undefined, command);
+    }
+    if (files.has(name)) throw new UsageError(`input \`${name}\` is given two files, \`${files.get(name)}\` and \`${part.slice(eq + 1)}\``, undefined, command);
     files.set(name, part.slice(eq + 1));
   }
   const missing = names.filter((n) => !files.has(n));
-  if (missing.length > 0) throw new UsageError(`no file for input${missing.length === 1 ? '' : 's'} ${missing.map((n) => `\`${n}\``).join(', ')}; give --input NAME=FILE for each`, undefined, command);
+  if (missing.length > 0) throw new UsageError(`no file for input${missing.length === 1 ? '' : 's'} ${missing.map((n) => `\`${n}\``).join(', ')}; give --input NAME=FILE for each of ${inputs}`, undefined, command);
   return files;
 }
 
@@ -185,16 +204,20 @@ async function readTensor(path: string, what: string): Promise<HostTensor> {
   try {
     return await readNpyFile(path);
   } catch (e) {
-    if (e instanceof TensorFileError) throw new TrainJobProblem(`${what} \`${path}\`: ${e.message}`);
-    throw new TrainJobProblem(`cannot read ${what} \`${path}\`: ${describeFsError(e)}`);
+    if (e instanceof TensorFileError) throw new TrainJobProblem(`\`${path}\` (${what}) is not a .npy file regc can read: ${e.message}`);
+    throw new TrainJobProblem(`cannot read \`${path}\` (${what}): ${describeFsError(e)}`);
   }
 }
 
 /** Reads and checks every file the job feeds, listing all problems in one error. */
-async function readFeed(request: TrainJobRequest, graph: StepGraph, bundle: LoadedBundle, section: TrainSectionData | undefined): Promise<Record<string, RunInput>> {
-  const ports = bundle.manifest.inputs;
-  const modelPorts = ports.filter((p) => graph.inputs.includes(p.name));
-  const files = inputFiles(request.inputs, modelPorts.map((p) => p.name), request.command);
+async function readFeed(
+  request: TrainJobRequest,
+  files: ReadonlyMap<string, string>,
+  graph: StepGraph,
+  bundle: LoadedBundle,
+  section: TrainSectionData | undefined,
+): Promise<Record<string, RunInput>> {
+  const modelPorts = bundle.manifest.inputs.filter((p) => graph.inputs.includes(p.name));
   const problems: string[] = [];
   // Null-prototype: an input may be named `__proto__`.
   const feed: Record<string, RunInput> = Object.create(null) as Record<string, RunInput>;
@@ -210,12 +233,13 @@ async function readFeed(request: TrainJobRequest, graph: StepGraph, bundle: Load
   problems.push(...checked.problems);
   const batch = checked.batch;
   const outputPort = bundle.manifest.outputs.find((o) => o.name === graph.output)!;
+  // -1 where N is unknown (the inputs' shapes did not fit); then N is not checked.
   const outputShape = outputPort.shape.map((d) => (d === 'N' ? batch ?? -1 : d));
 
   if (request.gradOutput !== undefined) {
     const t = await readTensor(request.gradOutput, 'the cotangent (--grad-output)');
     if (t.dtype !== 'F32' || !(t.data instanceof Float32Array)) problems.push(`${request.gradOutput}: the cotangent holds ${numpyDtypeName(t.dtype)}; it must be float32 like the output: convert it with \`g.astype(np.float32)\``);
-    else if (t.shape.join() !== outputShape.join()) problems.push(`${request.gradOutput}: the cotangent has shape [${t.shape.join(', ')}]; the output \`${graph.output}\` has shape [${outputShape.join(', ')}] for this batch`);
+    else if (!fitsShape(t.shape, outputShape)) problems.push(`${request.gradOutput}: the cotangent has shape [${t.shape.join(', ')}]; the output \`${graph.output}\` has shape ${formatOutputShape(outputShape)} for this batch`);
     else feed[GRAD_OUTPUT_INPUT] = { data: t.data, shape: t.shape };
   }
   if (request.labels !== undefined && section) {
@@ -225,9 +249,17 @@ async function readFeed(request: TrainJobRequest, graph: StepGraph, bundle: Load
   }
   if (problems.length > 0) {
     const declared = modelPorts.map((p) => `${p.name}: f32[${p.shape.join(', ')}]`).join(', ');
-    throw new TrainJobProblem(`the files given do not fit the model`, problems, `the model takes ${declared}; N is the batch size, the same for every file`);
+    throw new TrainJobProblem(`the files given do not fit the model`, problems, `the model takes ${declared} and gives ${graph.output}: f32[${outputPort.shape.join(', ')}]; N is the batch size, the same for every file`);
   }
   return feed;
+}
+
+function fitsShape(shape: readonly number[], want: readonly number[]): boolean {
+  return shape.length === want.length && want.every((d, i) => d < 0 || shape[i] === d);
+}
+
+function formatOutputShape(shape: readonly number[]): string {
+  return `[${shape.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`;
 }
 
 const INTEGER_DTYPES = new Set(['I64', 'I32', 'I16', 'I8', 'U8']);
@@ -261,11 +293,18 @@ function labelValues(t: HostTensor, section: TrainSectionData, outputShape: read
     problems.push(`${path}: ${kind} targets must be float32 like the output; the labels hold ${numpyDtypeName(t.dtype)}: convert them with \`y.astype(np.float32)\``);
     return undefined;
   }
-  if (t.shape.join() !== outputShape.join()) {
-    problems.push(`${path}: ${kind} targets must have the output's shape [${outputShape.join(', ')}]; the labels have shape [${t.shape.join(', ')}]`);
+  if (!fitsShape(t.shape, outputShape)) {
+    problems.push(`${path}: ${kind} targets must have the output's shape ${formatOutputShape(outputShape)}; the labels have shape [${t.shape.join(', ')}]`);
     return undefined;
   }
   return { data: t.data, shape: t.shape };
+}
+
+/** An option's value as a whole number in [min, max], or a usage error. */
+export function wholeNumberOption(value: string, option: string, min: number, max: number, command: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${option} must be a whole number in [${min}, ${max}], got \`${value}\``, undefined, command);
+  return n;
 }
 
 /** Writes a TrainJobProblem as regc writes errors. */

@@ -6,10 +6,11 @@ import { inputGradOutput, paramGradOutput } from '../../compiler/autodiff/differ
 import { LOSS_OUTPUT, stateOutput } from '../../compiler/train/step-graph.ts';
 import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
 import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
+import { RNG_INPUT, rngWords } from '../../runtime/train/rng-state.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
 import { renderError } from '../report.ts';
-import { prepareTrainJob, reportTrainJobProblem, TrainJobProblem } from '../train-job.ts';
+import { prepareTrainJob, reportTrainJobProblem, TrainJobProblem, wholeNumberOption } from '../train-job.ts';
 import { npyFile, ResultsFolder, stateDictFile, type F32 } from '../train-results.ts';
 
 export const gradCommand = defineCommand({
@@ -21,13 +22,16 @@ WebGPU device, with the weights of --weights (a torch state_dict as
 safetensors; the spec's initialisation when omitted), and writes to the
 --output folder:
 
-  output.npy            the model's output
-  loss.npy              with --labels: the train section's loss, penalties included
-  grads.safetensors     the gradient of every trainable tensor, by state_dict name
-  grad_input.npy        the gradient with respect to the input (grad_input.NAME.npy
-                        for each input of a model with several)
-  state.safetensors     every persistent tensor after the pass: running statistics,
-                        num_batches_tracked, spectral norm's u and v
+  output.npy          the model's output
+  loss.npy            with --labels: the train section's loss, penalties
+                      included
+  grads.safetensors   the gradient of every trainable tensor, by state_dict
+                      name
+  grad_input.npy      the gradient with respect to the input
+                      (grad_input.NAME.npy for each input of a model with
+                      several)
+  state.safetensors   every persistent tensor after the pass: running
+                      statistics, num_batches_tracked, spectral norm's u, v
 
 --labels gives the spec's loss its targets (class indices for cross_entropy
 and nll, targets of the output's shape for bce_with_logits and mse);
@@ -41,7 +45,7 @@ The output folder is created, or replaced when it holds the results of an
 earlier regc grad or regc step; anything else there is refused.`,
   options: {
     weights: { type: 'string', short: 'w', valueName: 'file', description: 'the weights, a safetensors state_dict (default: the spec\'s initialisation from --seed)' },
-    input: { type: 'string', short: 'i', valueName: 'file', description: '.npy input; NAME=FILE for each input of a model with several (comma-separated)' },
+    input: { type: 'string', short: 'i', valueName: 'file', multiple: true, description: '.npy input; NAME=FILE for each input of a model with several, the option repeated or the pairs comma-separated' },
     labels: { type: 'string', valueName: 'file', description: '.npy labels for the train section\'s loss' },
     'grad-output': { type: 'string', valueName: 'file', description: '.npy cotangent of the output, instead of a loss' },
     mode: { type: 'string', valueName: 'mode', choices: ['train', 'eval'], default: 'train', description: 'the forward pass\'s semantics' },
@@ -54,14 +58,13 @@ earlier regc grad or regc step; anything else there is refused.`,
   positionals: { name: 'SPEC', min: 1, max: 1 },
   examples: [
     { command: 'regc grad specs/mlp.reg -w mlp.safetensors -i x.npy --labels y.npy -o grads', meaning: 'the loss and gradients of one batch' },
-    { command: 'regc grad net.reg -w w.safetensors -i x.npy --grad-output g.npy --mode eval -o out', meaning: 'as torch.autograd.backward(model.eval()(x), g)' },
+    { command: 'regc grad n.reg -w w.safetensors -i x.npy --grad-output g.npy --mode eval -o g', meaning: 'as torch.autograd.backward(model.eval()(x), g)' },
   ],
 
   async run({ options, positionals }, io) {
     const color = useColor(options.color, io.stderr, io.env);
     if (options.output === undefined) throw new UsageError('give the folder for the results with -o DIR', undefined, 'grad');
-    const seed = Number(options.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got \`${options.seed}\``, undefined, 'grad');
+    const seed = wholeNumberOption(options.seed, '--seed', 0, Number.MAX_SAFE_INTEGER, 'grad');
     let job;
     try {
       const folder = await ResultsFolder.plan(options.output, options.force);
@@ -70,7 +73,7 @@ earlier regc grad or regc step; anything else there is refused.`,
           command: 'grad',
           spec: positionals[0]!,
           ...(options.weights !== undefined ? { weights: options.weights } : {}),
-          inputs: options.input !== undefined ? [options.input] : [],
+          inputs: options.input,
           ...(options.labels !== undefined ? { labels: options.labels } : {}),
           ...(options['grad-output'] !== undefined ? { gradOutput: options['grad-output'] } : {}),
           mode: options.mode as 'train' | 'eval',
@@ -81,7 +84,9 @@ earlier regc grad or regc step; anything else there is refused.`,
         color,
       );
       if (!job) return EXIT_PROBLEMS;
-      const out = await job.bundle.run(job.feed);
+      // Train mode's random draws (dropout and the like) are those of step 1 of `regc step` with this seed.
+      const usesRng = job.bundle.manifest.inputs.some((p) => p.name === RNG_INPUT);
+      const out = await job.bundle.run(usesRng ? { ...job.feed, [RNG_INPUT]: rngWords(seed, 0) } : job.feed);
       const { graph } = job;
       folder.add('output.npy', npyFile(out[graph.output]!));
       if (options.labels !== undefined) folder.add('loss.npy', npyFile({ shape: [], data: out[LOSS_OUTPUT]!.data }));

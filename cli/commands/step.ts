@@ -13,7 +13,7 @@ import { TrainSession } from '../../runtime/train/train-session.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
 import { renderError } from '../report.ts';
-import { prepareTrainJob, reportTrainJobProblem, TrainJobProblem } from '../train-job.ts';
+import { prepareTrainJob, reportTrainJobProblem, TrainJobProblem, wholeNumberOption } from '../train-job.ts';
 import { npyFile, npyFloat64File, ResultsFolder, stateDictFile, type F32 } from '../train-results.ts';
 
 /** More steps than a port is checked with, and few enough that the results stay small. */
@@ -30,13 +30,17 @@ update at the schedule's lr, as a torch training loop does with
 optimizer.step() and scheduler.step() once per step. Writes to the --output
 folder:
 
-  loss.npy                      the loss of each step, penalties included (float32 [K])
-  lr.npy                        the lr each step used (float64 [K])
-  state_step{k}.safetensors     every weight and persistent tensor after step k
-  grads_step{k}.safetensors     every trainable tensor's gradient in step k (after clipping)
-  optimizer_state.safetensors   the optimizer's state after the last step, under torch's
-                                names (<param>.momentum_buffer, .exp_avg, .exp_avg_sq,
-                                .max_exp_avg_sq, .square_avg, .grad_avg) and \`step\`
+  loss.npy                     the loss of each step, penalties included
+                               (float32 [K])
+  lr.npy                       the lr each step used (float64 [K])
+  state_step{k}.safetensors    every weight and persistent tensor after
+                               step k
+  grads_step{k}.safetensors    every trainable tensor's gradient in step k
+                               (after clipping)
+  optimizer_state.safetensors  the optimizer's state after the last step,
+                               under torch's names (<param>.momentum_buffer,
+                               .exp_avg, .exp_avg_sq, .max_exp_avg_sq,
+                               .square_avg, .grad_avg) and \`step\`
 
 --grad-output g.npy in place of --labels steps on the loss sum(output * g).
 The schedule's epochs are --steps-per-epoch steps long (default 1: an
@@ -45,7 +49,7 @@ every optimizer step does); reduce_on_plateau watches the loss of the last
 step of each epoch. Two runs with the same --seed write identical files.`,
   options: {
     weights: { type: 'string', short: 'w', valueName: 'file', description: 'the weights, a safetensors state_dict (default: the spec\'s initialisation from --seed)' },
-    input: { type: 'string', short: 'i', valueName: 'file', description: '.npy input; NAME=FILE for each input of a model with several (comma-separated)' },
+    input: { type: 'string', short: 'i', valueName: 'file', multiple: true, description: '.npy input; NAME=FILE for each input of a model with several, the option repeated or the pairs comma-separated' },
     labels: { type: 'string', valueName: 'file', description: '.npy labels for the train section\'s loss' },
     'grad-output': { type: 'string', valueName: 'file', description: '.npy g: step on the loss sum(output * g) instead' },
     steps: { type: 'string', short: 'k', valueName: 'K', default: '1', description: `optimizer steps (at most ${MAX_STEPS})` },
@@ -58,15 +62,16 @@ step of each epoch. Two runs with the same --seed write identical files.`,
   },
   positionals: { name: 'SPEC', min: 1, max: 1 },
   examples: [
-    { command: 'regc step specs/mlp.reg -w mlp.safetensors -i x.npy --labels y.npy --steps 3 -o steps', meaning: 'three sgd steps, to compare with torch' },
+    { command: 'regc step specs/mlp.reg -w mlp.safetensors -i x.npy --labels y.npy -k 3 -o out', meaning: 'three steps of the spec\'s optimizer, to compare with torch' },
+    { command: 'regc step two.reg -w w.safetensors -i a=a.npy -i b=b.npy --labels y.npy -o out', meaning: 'one step of a model with inputs a and b' },
   ],
 
   async run({ options, positionals }, io) {
     const color = useColor(options.color, io.stderr, io.env);
     if (options.output === undefined) throw new UsageError('give the folder for the results with -o DIR', undefined, 'step');
-    const steps = wholeNumber(options.steps, '--steps', 1, MAX_STEPS);
-    const stepsPerEpoch = wholeNumber(options['steps-per-epoch'], '--steps-per-epoch', 1, 2 ** 31 - 1);
-    const seed = wholeNumber(options.seed, '--seed', 0, Number.MAX_SAFE_INTEGER);
+    const steps = wholeNumberOption(options.steps, '--steps', 1, MAX_STEPS, 'step');
+    const stepsPerEpoch = wholeNumberOption(options['steps-per-epoch'], '--steps-per-epoch', 1, 2 ** 31 - 1, 'step');
+    const seed = wholeNumberOption(options.seed, '--seed', 0, Number.MAX_SAFE_INTEGER, 'step');
     let job;
     try {
       const folder = await ResultsFolder.plan(options.output, options.force);
@@ -75,7 +80,7 @@ step of each epoch. Two runs with the same --seed write identical files.`,
           command: 'step',
           spec: positionals[0]!,
           ...(options.weights !== undefined ? { weights: options.weights } : {}),
-          inputs: options.input !== undefined ? [options.input] : [],
+          inputs: options.input,
           ...(options.labels !== undefined ? { labels: options.labels } : {}),
           ...(options['grad-output'] !== undefined ? { gradOutput: options['grad-output'] } : {}),
           mode: 'train',
@@ -137,9 +142,3 @@ step of each epoch. Two runs with the same --seed write identical files.`,
     }
   },
 });
-
-function wholeNumber(value: string, option: string, min: number, max: number): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${option} must be a whole number in [${min}, ${max}], got \`${value}\``, undefined, 'step');
-  return n;
-}

@@ -188,3 +188,44 @@ describe('output', () => {
     expect(err).not.toHaveBeenCalled();
   });
 });
+
+describe('a repeatable option', () => {
+  const feed = defineCommand({
+    name: 'feed',
+    usage: '[options] FILE',
+    description: 'Feeds things.',
+    options: {
+      input: { type: 'string', short: 'i', valueName: 'file', multiple: true, description: 'inputs' },
+      kind: { type: 'string', valueName: 'kind', multiple: true, choices: ['a', 'b'], description: 'kinds' },
+      output: { type: 'string', short: 'o', valueName: 'dir', description: 'where to' },
+    },
+    positionals: { name: 'FILE', min: 1, max: 1 },
+    examples: [{ command: 'regc feed a.reg', meaning: 'feed' }],
+    run: async () => EXIT_OK,
+  });
+  const feedInvocation = (...args: string[]) => {
+    const line = parseCommandLine(feed, args, () => HELP);
+    if (line.kind !== 'run') throw new Error(`expected a run, got ${JSON.stringify(line)}`);
+    return line.invocation;
+  };
+
+  it('keeps every value, in order, in every form', () => {
+    expect(feedInvocation('-i', 'a=x.npy', '--input', 'b=y.npy', '--input=c=z.npy', '-iw.npy', 'a.reg').options.input).toEqual(['a=x.npy', 'b=y.npy', 'c=z.npy', 'w.npy']);
+    expect(feedInvocation('a.reg', '-i', 'a=x.npy,b=y.npy').options.input).toEqual(['a=x.npy,b=y.npy']);
+  });
+
+  it('is an empty list when not given, and leaves other options as they were', () => {
+    expect(feedInvocation('a.reg').options).toEqual({ input: [], kind: [], output: undefined });
+    expect(feedInvocation('-o', 'x', '-o', 'y', '-i', 'q', 'a.reg').options).toEqual({ input: ['q'], kind: [], output: 'y' });
+  });
+
+  it('checks each value against its choices', () => {
+    expect(feedInvocation('--kind', 'a', '--kind', 'b', 'a.reg').options.kind).toEqual(['a', 'b']);
+    const error = mistake(() => parseCommandLine(feed, ['--kind', 'a', '--kind', 'c', 'a.reg'], () => HELP));
+    expect(error.message).toBe('invalid value `c` for `--kind`');
+  });
+
+  it('needs a value each time', () => {
+    expect(mistake(() => parseCommandLine(feed, ['a.reg', '-i', 'x.npy', '--input'], () => HELP)).message).toBe('option `--input` needs a value <file>');
+  });
+});
