@@ -2,10 +2,6 @@
 // generators, mutators, oracles and worker processes as
 // `npm run fuzz -- --count 100000`, on fewer cases. Any failing case fails
 // the test, listed with the command that replays it.
-//
-// Named .pending.ts, outside the suite, while the bugs of the first full run
-// (docs/fuzzing.md) are open: it fails on them today. Rename it to
-// fuzz-slice.test.ts when they are fixed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
