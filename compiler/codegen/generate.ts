@@ -157,7 +157,9 @@ function planStep(node: Node, graph: Graph, weightOf: ReadonlyMap<ValueId, strin
   all.forEach((kernel, i) => {
     const host = kernel.onHost;
     const sources = host?.inputs.map((input) => weightOf.get(node.inputs[input]!));
-    if (!host || !sources || sources.some((name) => name === undefined)) {
+    // A tensor a train step updates changes from run to run: its rearranged copy is computed every step.
+    const updated = (name: string | undefined) => name !== undefined && graph.assigns.some((a) => a.target === name);
+    if (!host || !sources || sources.some((name) => name === undefined || updated(name))) {
       kept.push(i);
       return;
     }
