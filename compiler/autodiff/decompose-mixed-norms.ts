@@ -8,9 +8,10 @@
 //   running_mean moves towards mu_B. The spread is kept as torchrl keeps it,
 //   running_var (sigma = sqrt(running_var + eps), moving towards the
 //   unbiased batch variance, n = every element it averages: N for torchrl's
-//   [N, C], N * spatial beyond), or as the paper keeps it, a tensor named
-//   `running_std` (sigma itself, moving towards sigma_B). Eval:
-//   (x - mu) / sigma. num_batches_tracked += 1.
+//   [N, C], N * spatial beyond), or as the paper keeps it, `running_std`
+//   (sigma itself, moving towards sigma_B; the node's `runningStd`, which
+//   lowering sets where the weight file holds one). Eval: (x - mu) / sigma.
+//   num_batches_tracked += 1.
 // - batch_instance_norm (Nam & Kim 2018): weight * (rho * BN(x) +
 //   (1 - rho) * IN(x)) + bias, rho clamped to [0, 1] with torch's clamp
 //   gradient; BN is batchnorm in the mode's meaning, running statistics and
@@ -37,7 +38,7 @@ import {
   withRunningStats,
 } from './decompose-norm-parts.ts';
 import type { Emitter } from './decompose-ops.ts';
-import { assignTarget, storedName, type DecomposeRule } from './decompose-pass.ts';
+import { assignTarget, type DecomposeRule } from './decompose-pass.ts';
 
 /** sqrt(variance + eps). */
 function spread(e: Emitter, variance: ValueId, eps: number): ValueId {
@@ -46,9 +47,8 @@ function spread(e: Emitter, variance: ValueId, eps: number): ValueId {
 
 const batchRenorm: DecomposeRule = (node, d) => {
   const { e } = d;
-  const { eps, momentum, rMax, dMax } = (node as Node<'batch_renorm'>).attrs;
+  const { eps, momentum, rMax, dMax, runningStd: keepsStd } = (node as Node<'batch_renorm'>).attrs;
   const [x, weight, bias, runningMean, runningSpread] = node.inputs as [ValueId, ValueId, ValueId, ValueId, ValueId];
-  const keepsStd = storedName(e.b, runningSpread)?.endsWith('.running_std') === true;
   const shape = e.shape(x);
   const rank = shape.length;
   const sigma = perChannel(e, keepsStd ? runningSpread : spread(e, runningSpread, eps), rank);

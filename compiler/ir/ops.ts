@@ -98,8 +98,8 @@ export interface OpAttrs {
 
   /** inputs: x, weight?, bias?, running_mean?, running_var? (see `has`). */
   batchnorm: NormAttrs & { readonly affine: boolean; readonly trackRunningStats: boolean };
-  /** inputs: x, weight, bias, running_mean, running_var. Ioffe 2017. */
-  batch_renorm: NormAttrs & { readonly rMax: number; readonly dMax: number };
+  /** inputs: x, weight, bias, running_mean, and running_var, or running_std (sigma itself, the paper's state) where `runningStd`. Ioffe 2017. */
+  batch_renorm: NormAttrs & { readonly rMax: number; readonly dMax: number; readonly runningStd: boolean };
   /** inputs: x, weight?, bias?, running_mean?, running_var?. */
   instancenorm: NormAttrs & { readonly affine: boolean; readonly trackRunningStats: boolean };
   /** inputs: x, weight?, bias?. */
@@ -112,6 +112,11 @@ export interface OpAttrs {
   batch_instance_norm: NormAttrs;
   /** inputs: x, weight, bias, mean_weight [3], var_weight [3], running_mean, running_var. */
   switchable_norm: NormAttrs;
+  /**
+   * torch's local_response_norm over axis 1 of x [N, C, ...]: x / (k + alpha / size *
+   * (sum of x^2 over channels c - floor(size / 2) .. c + floor((size - 1) / 2), zeros past the ends))^beta.
+   */
+  local_response_norm: { readonly size: number; readonly alpha: number; readonly beta: number; readonly k: number };
   /** inputs: x, scale [C], shift [C]: y = x * scale + shift along `axis`. */
   channel_affine: { readonly axis: number; readonly epilogue: readonly EpilogueStep[] };
 
@@ -150,6 +155,8 @@ export interface OpAttrs {
   gemm_tn: Record<string, never>;
   /** x * numerator / denominator, each `perN * N + fixed` of the run's batch size (a mean over the batch). */
   count_scale: { readonly numerator: CountInN; readonly denominator: CountInN };
+  /** The sum along axis 1 of x [N, C, ...] over channels c - before .. c + after, zeros past the ends (local_response_norm's window). */
+  channel_window_sum: { readonly before: number; readonly after: number };
   /** x unchanged, with no gradient back through it (torch's .detach(): batch_renorm's r and d, spectral norm's u and v). */
   detach: Record<string, never>;
   /** inputs: class indices (f32 holding whole numbers) of any shape: that shape + [classes], 1 at the index, else 0. */
@@ -191,7 +198,7 @@ export const OP_NAMES = [
   'switchable_norm', 'channel_affine', 'dropout', 'drop_path', 'gaussian_noise', 'dropconnect',
   'weight_norm', 'spectral_norm', 'multihead_attention', 'expand', 'slice', 'gemm_tn', 'count_scale', 'one_hot',
   'conv_grad_input', 'conv_grad_weight', 'pool_grad', 'random_mask', 'random_normal',
-  'detach',
+  'detach', 'local_response_norm', 'channel_window_sum',
 ] as const satisfies readonly OpName[];
 
 /** Ops whose result depends on training-mode randomness or batch statistics. */
@@ -289,6 +296,10 @@ function expectWindowOutput(
 
 function f32(shape: Shape): TensorType {
   return { dtype: 'f32' as DType, shape };
+}
+
+function expectStaticChannels(t: TensorType, what: string): void {
+  if (typeof t.shape[1] !== 'number') fail(`${what}: channels (axis 1) cannot be the batch size N`);
 }
 
 /** Inputs 1..: optional per-channel tensors of shape [C]. */
@@ -468,6 +479,21 @@ export function inferType<Op extends OpName>(op: Op, attrs: OpAttrs[Op], ins: re
     case 'scalenorm':
       expectShape(ins[1], [], 'scalenorm g');
       return x!;
+    case 'local_response_norm': {
+      // torch refuses [N, C]: its window pools over a spatial view.
+      if (x!.shape.length < 3) fail(`local_response_norm expects [N, C, ...] with at least one axis after the channels, got ${formatShape(x!.shape)}`);
+      const size = (attrs as OpAttrs['local_response_norm']).size;
+      if (!Number.isInteger(size) || size < 1) fail(`local_response_norm: a window of ${size} channels`);
+      expectStaticChannels(x!, op);
+      return x!;
+    }
+    case 'channel_window_sum': {
+      const { before, after } = attrs as OpAttrs['channel_window_sum'];
+      if (x!.shape.length < 2) fail(`channel_window_sum expects [N, C, ...], got ${formatShape(x!.shape)}`);
+      if (![before, after].every((w) => Number.isInteger(w) && w >= 0)) fail(`channel_window_sum: a window of ${before} channels before and ${after} after`);
+      expectStaticChannels(x!, op);
+      return x!;
+    }
     case 'channel_affine': {
       const axis = normaliseAxis((attrs as OpAttrs['channel_affine']).axis, x!.shape.length);
       for (const t of ins.slice(1)) expectShape(t, [x!.shape[axis]!], 'channel_affine parameter');

@@ -7,7 +7,8 @@ import type { GraphBuilder } from '../ir/builder.ts';
 import type { Dim, Origin, TensorRole, ValueId } from '../ir/types.ts';
 import { fitsF32 } from '../registry/index.ts';
 import type { Value } from '../registry/types.ts';
-import { fanInUniform, xavierUniform, type Init } from './init.ts';
+import type { WeightInitChoice } from '../registry/shared-params.ts';
+import { defaultBiasInit, weightInit, type Init } from './init.ts';
 
 export class LoweringError extends Error {}
 
@@ -42,6 +43,8 @@ export interface LayerContext {
   weightData(id: ValueId): Float32Array;
   /** Declares `<name>.<suffix>` (its values are filled in after lowering) and returns its param node. */
   tensor(suffix: string, shape: readonly number[], role: TensorRole, init: Init): ValueId;
+  /** Whether the weight file holds `<name>.<suffix>` (false without one), for a layer that takes either of two tensors. */
+  holdsTensor(suffix: string): boolean;
 }
 
 type Lowering = (ctx: LayerContext) => ValueId;
@@ -100,9 +103,14 @@ function inputDimension(ctx: LayerContext, param: string): number {
   return dimensionArg(ctx, param, shapeOf(ctx, x(ctx)), 'the input');
 }
 
-/** The layer's weight after attachments (weightnorm, spectralnorm, dropconnect). */
-function weight(ctx: LayerContext, shape: readonly number[], fanIn: number): ValueId {
-  const init = fanInUniform(fanIn);
+/** The layer's `init=`, null when unset (torch's default). */
+function initChoice(ctx: LayerContext): WeightInitChoice | null {
+  return (ctx.values.get('init') ?? null) as WeightInitChoice | null;
+}
+
+/** The layer's weight after attachments (weightnorm, spectralnorm, dropconnect); `init=` initialises v or weight_orig. */
+function weight(ctx: LayerContext, shape: readonly number[]): ValueId {
+  const init = weightInit(initChoice(ctx), shape);
   const names = ctx.attachments.map((a) => a.name);
   let w: ValueId;
   if (names.includes('weightnorm')) {
@@ -148,9 +156,9 @@ function normsAlong(v: Float32Array, shape: readonly number[], dim: number): Flo
 function linear(ctx: LayerContext): ValueId {
   const input = staticDim(ctx, x(ctx), -1, 'the feature dimension');
   const out = num(ctx, 'out');
-  const w = weight(ctx, [out, input], input);
-  const inputs = [x(ctx), w];
-  if (bool(ctx, 'bias')) inputs.push(ctx.tensor('bias', [out], 'trainable', fanInUniform(input)));
+  const shape = [out, input];
+  const inputs = [x(ctx), weight(ctx, shape)];
+  if (bool(ctx, 'bias')) inputs.push(ctx.tensor('bias', [out], 'trainable', defaultBiasInit(shape)));
   return ctx.b.add('linear', inputs, { epilogue: [] }, ctx.origin);
 }
 
@@ -164,10 +172,9 @@ function conv(spatial: 1 | 2): Lowering {
       throw new ArgumentError(`groups=${groups} does not divide the ${channels} input channels`, 'groups');
     }
     if (out % groups !== 0) throw new ArgumentError(`groups=${groups} does not divide the ${out} output channels`, 'groups');
-    const fanIn = (channels / groups) * kernel.reduce((p, k) => p * k, 1);
-    const w = weight(ctx, [out, channels / groups, ...kernel], fanIn);
-    const inputs = [x(ctx), w];
-    if (bool(ctx, 'bias')) inputs.push(ctx.tensor('bias', [out], 'trainable', fanInUniform(fanIn)));
+    const shape = [out, channels / groups, ...kernel];
+    const inputs = [x(ctx), weight(ctx, shape)];
+    if (bool(ctx, 'bias')) inputs.push(ctx.tensor('bias', [out], 'trainable', defaultBiasInit(shape)));
     const attrs: OpAttrs['conv'] = {
       spatial,
       stride: tuple(ctx.values.get('stride'), spatial),
@@ -295,13 +302,15 @@ function batchRenorm(ctx: LayerContext): ValueId {
     ctx.tensor('weight', [c], 'trainable', ONES),
     ctx.tensor('bias', [c], 'trainable', ZEROS),
     ctx.tensor('running_mean', [c], 'running', ZEROS),
-    ctx.tensor('running_var', [c], 'running', ONES),
   ];
+  // The spread as torchrl keeps it (running_var), or as the paper does (running_std, sigma itself) where the weight file has that.
+  const runningStd = ctx.holdsTensor('running_std');
+  inputs.push(ctx.tensor(runningStd ? 'running_std' : 'running_var', [c], 'running', ONES));
   ctx.tensor('num_batches_tracked', [], 'state', ZEROS);
   return ctx.b.add(
     'batch_renorm',
     inputs,
-    { eps: num(ctx, 'eps'), momentum: num(ctx, 'momentum'), rMax: num(ctx, 'r_max'), dMax: num(ctx, 'd_max') },
+    { eps: num(ctx, 'eps'), momentum: num(ctx, 'momentum'), rMax: num(ctx, 'r_max'), dMax: num(ctx, 'd_max'), runningStd },
     ctx.origin,
   );
 }
@@ -335,10 +344,12 @@ function scalenorm(ctx: LayerContext): ValueId {
 
 function batchInstanceNorm(ctx: LayerContext): ValueId {
   const c = staticDim(ctx, x(ctx), 1, 'the channel dimension');
+  // Without affine there is no weight or bias to train or store: constant ones and zeros keep the op's inputs.
+  const affine = bool(ctx, 'affine');
   const inputs = [
     x(ctx),
-    ctx.tensor('weight', [c], 'trainable', ONES),
-    ctx.tensor('bias', [c], 'trainable', ZEROS),
+    affine ? ctx.tensor('weight', [c], 'trainable', ONES) : ctx.b.constant(new Array<number>(c).fill(1), [c], ctx.origin),
+    affine ? ctx.tensor('bias', [c], 'trainable', ZEROS) : ctx.b.constant(new Array<number>(c).fill(0), [c], ctx.origin),
     ctx.tensor('rho', [c], 'trainable', { kind: 'constant', value: num(ctx, 'rho') }),
     ctx.tensor('running_mean', [c], 'running', ZEROS),
     ctx.tensor('running_var', [c], 'running', ONES),
@@ -362,15 +373,23 @@ function switchableNorm(ctx: LayerContext): ValueId {
   return ctx.b.add('switchable_norm', inputs, { eps: num(ctx, 'eps'), momentum: num(ctx, 'momentum') }, ctx.origin);
 }
 
+/** No stored tensors: the window's sizes and constants are all it has. */
+function localResponseNorm(ctx: LayerContext): ValueId {
+  const attrs = { size: num(ctx, 'size'), alpha: num(ctx, 'alpha'), beta: num(ctx, 'beta'), k: num(ctx, 'k') };
+  return ctx.b.add('local_response_norm', [x(ctx)], attrs, ctx.origin);
+}
+
 function attention(ctx: LayerContext): ValueId {
   if (ctx.inputs.length > 1) throw new LoweringError('multihead_attention with separate key/value inputs is not supported yet; use self-attention');
   const e = staticDim(ctx, x(ctx), -1, 'the embedding dimension');
   const declared = ctx.values.get('embed_dim') as number | null;
   if (declared !== null && declared !== e) throw new ArgumentError(`multihead_attention embed_dim=${declared} but the input has ${e} features`, 'embed_dim');
   const bias = bool(ctx, 'bias');
-  const inputs = [x(ctx), ctx.tensor('in_proj_weight', [3 * e, e], 'trainable', xavierUniform(e, 3 * e))];
+  // torch's _reset_parameters: xavier_uniform_ in_proj_weight, out_proj a Linear's weight, zero biases.
+  const choice = initChoice(ctx);
+  const inputs = [x(ctx), ctx.tensor('in_proj_weight', [3 * e, e], 'trainable', weightInit(choice ?? 'xavier_uniform', [3 * e, e]))];
   inputs.push(bias ? ctx.tensor('in_proj_bias', [3 * e], 'trainable', ZEROS) : ctx.b.constant(new Array(3 * e).fill(0), [3 * e], ctx.origin));
-  inputs.push(ctx.tensor('out_proj.weight', [e, e], 'trainable', fanInUniform(e)));
+  inputs.push(ctx.tensor('out_proj.weight', [e, e], 'trainable', weightInit(choice, [e, e])));
   inputs.push(bias ? ctx.tensor('out_proj.bias', [e], 'trainable', ZEROS) : ctx.b.constant(new Array(e).fill(0), [e], ctx.origin));
   return ctx.b.add('multihead_attention', inputs, { heads: num(ctx, 'heads'), dropout: num(ctx, 'dropout') }, ctx.origin);
 }
@@ -411,6 +430,7 @@ export const LAYER_LOWERINGS: Readonly<Record<string, Lowering>> = {
   scalenorm,
   batch_instance_norm: batchInstanceNorm,
   switchable_norm: switchableNorm,
+  local_response_norm: localResponseNorm,
   multihead_attention: attention,
   dropout: (ctx) => ctx.b.add('dropout', [x(ctx)], { p: num(ctx, 'p') }, ctx.origin),
   drop_path: (ctx) => ctx.b.add('drop_path', [x(ctx)], { p: num(ctx, 'p') }, ctx.origin),

@@ -356,6 +356,7 @@ class Lowerer {
         origin,
         weightData: (id) => this.b.getData((this.b.node(id).attrs as { name: string }).name)!,
         tensor: (suffix: string, shape: readonly number[], role, init: Init) => this.declareTensor(`${name}.${suffix}`, shape, role, init, origin),
+        holdsTensor: (suffix: string) => this.ctx.weights?.holds(`${name}.${suffix}`) === true,
       }),
     );
   }

@@ -46,6 +46,11 @@ export class WeightSource {
     return materialiseInit(init, count, new Rng(seedFor(this.seed, tensor.name)));
   }
 
+  /** Whether the weight file holds `name` (false without a file), for a layer that takes either of two tensors. */
+  holds(name: string): boolean {
+    return this.given?.has(name) === true;
+  }
+
   /**
    * Throws WeightFileError listing every missing, extra, misshaped or
    * unreadable tensor of a given file, and every one holding NaN or Inf

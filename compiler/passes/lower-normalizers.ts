@@ -23,13 +23,21 @@ export function affineFromRunningStats(
   weight?: Float32Array,
   bias?: Float32Array,
 ): AffineFromStats {
+  // f32 arithmetic in the same order torch uses, so folding adds no error of its own.
+  return affineFromInverseSpread(mean, (i) => Math.fround(1 / Math.fround(Math.sqrt(Math.fround(variance[i]! + eps)))), weight, bias);
+}
+
+/** y = (x - mean) / std * weight + bias: batch_renorm keeping the paper's sigma (running_std), eps already in it. */
+export function affineFromRunningStd(mean: Float32Array, std: Float32Array, weight?: Float32Array, bias?: Float32Array): AffineFromStats {
+  return affineFromInverseSpread(mean, (i) => Math.fround(1 / std[i]!), weight, bias);
+}
+
+function affineFromInverseSpread(mean: Float32Array, inverse: (channel: number) => number, weight?: Float32Array, bias?: Float32Array): AffineFromStats {
   const c = mean.length;
   const scale = new Float32Array(c);
   const shift = new Float32Array(c);
   for (let i = 0; i < c; i++) {
-    // f32 arithmetic in the same order torch uses, so folding adds no error of its own.
-    const inv = Math.fround(1 / Math.fround(Math.sqrt(Math.fround(variance[i]! + eps))));
-    scale[i] = Math.fround(inv * (weight ? weight[i]! : 1));
+    scale[i] = Math.fround(inverse(i) * (weight ? weight[i]! : 1));
     shift[i] = Math.fround((bias ? bias[i]! : 0) - Math.fround(mean[i]! * scale[i]!));
   }
   return { scale, shift };
@@ -50,7 +58,8 @@ function layerOf(ctx: RewriteContext, id: ValueId | undefined, fallback: string)
 
 /**
  * Inputs are x, then optional weight, bias (when `affine`), then optional
- * running_mean, running_var (when tracked): the layout lowering emits.
+ * running_mean, running_var (when tracked; batch_renorm's running_std in
+ * its place): the layout lowering emits.
  */
 function splitNormInputs(node: Node, affine: boolean, tracked: boolean) {
   const rest = node.inputs.slice(1);
@@ -76,7 +85,8 @@ const runningStatsNorm: Rule = {
     const weight = parts.weight === undefined ? undefined : paramData(ctx, parts.weight);
     const bias = parts.bias === undefined ? undefined : paramData(ctx, parts.bias);
     if (affine && (!weight || !bias)) return undefined;
-    const affineMap = affineFromRunningStats(mean, variance, attrs.eps, weight, bias);
+    const keepsStd = node.op === 'batch_renorm' && (node as Node<'batch_renorm'>).attrs.runningStd;
+    const affineMap = keepsStd ? affineFromRunningStd(mean, variance, weight, bias) : affineFromRunningStats(mean, variance, attrs.eps, weight, bias);
     return emitAffine(ctx, node, node.inputs[0]!, affineMap, layerOf(ctx, parts.mean, node.origin?.layer ?? 'norm'));
   },
 };

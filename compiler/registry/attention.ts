@@ -1,7 +1,7 @@
 // Attention, batch-first: inputs are [N, L, E] as with PyTorch's
 // batch_first=True, so a Transformer encoder layer can be written in a spec.
 import { BOOL, FLOAT, INT } from './param-types.ts';
-import { AT_LEAST_ONE, DROP_PROBABILITY } from './shared-params.ts';
+import { AT_LEAST_ONE, DROP_PROBABILITY, weightInit } from './shared-params.ts';
 import type { OpSpec } from './types.ts';
 
 export const ATTENTION: readonly OpSpec[] = [
@@ -34,6 +34,7 @@ export const ATTENTION: readonly OpSpec[] = [
         doc: 'dropout on the attention weights in training',
       },
       { name: 'bias', type: BOOL, default: true, doc: 'learn biases in the input and output projections' },
+      weightInit("applied to in_proj_weight and out_proj.weight alike; unset is torch's default, xavier_uniform and kaiming_uniform with a=sqrt(5); the biases start at 0 either way"),
     ],
     hasWeights: true,
   },

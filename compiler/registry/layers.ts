@@ -1,13 +1,14 @@
 // Layers with weights or a spatial window: dense, convolution, pooling, and
 // the input scalers that make preprocessing part of the graph.
 import { BOOL, FLOAT, INT, floats, intOrInts } from './param-types.ts';
-import { AT_LEAST_ONE, NON_NEGATIVE, POSITIVE } from './shared-params.ts';
+import { AT_LEAST_ONE, NON_NEGATIVE, POSITIVE, weightInit } from './shared-params.ts';
 import type { OpSpec, ParamSpec } from './types.ts';
 
 const ONE_INPUT = { min: 1, max: 1 } as const;
 
 const out = (doc: string): ParamSpec => ({ name: 'out', type: INT, range: AT_LEAST_ONE, doc });
 const bias: ParamSpec = { name: 'bias', type: BOOL, default: true, doc: 'add a learned bias' };
+const init = weightInit("unset is torch's default, kaiming_uniform with a=sqrt(5), U(-1/sqrt(fan_in), 1/sqrt(fan_in)); the bias keeps torch's default either way");
 
 function convParams(rank: number): ParamSpec[] {
   return [
@@ -36,6 +37,7 @@ function convParams(rank: number): ParamSpec[] {
       doc: 'channel groups; must divide in and out channels, groups = in channels is depthwise',
     },
     bias,
+    init,
   ];
 }
 
@@ -93,7 +95,7 @@ export const LAYERS: readonly OpSpec[] = [
     doc: 'fully connected layer y = x W^T + b over the last dimension; in features are inferred',
     torch: 'torch.nn.Linear',
     inputs: ONE_INPUT,
-    params: [out('number of output features (torch out_features)'), bias],
+    params: [out('number of output features (torch out_features)'), bias, init],
     hasWeights: true,
   },
   {

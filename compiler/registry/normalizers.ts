@@ -2,7 +2,7 @@
 // the rest follow the reference code published with their papers, with the
 // running-average momentum always in torch's convention (see shared-params.ts).
 import { BOOL, FLOAT, INT } from './param-types.ts';
-import { AT_LEAST_ONE, POSITIVE, UNIT_INTERVAL, affine, eps, momentum, trackRunningStats } from './shared-params.ts';
+import { AT_LEAST_ONE, NON_NEGATIVE, POSITIVE, UNIT_INTERVAL, affine, eps, momentum, trackRunningStats } from './shared-params.ts';
 import type { OpSpec } from './types.ts';
 
 const ONE_INPUT = { min: 1, max: 1 } as const;
@@ -151,5 +151,36 @@ export const NORMALIZERS: readonly OpSpec[] = [
       },
     ],
     hasWeights: true,
+  },
+  {
+    name: 'local_response_norm',
+    place: 'layer',
+    group: 'normalizers',
+    doc: 'x / (k + alpha / size * sum of x^2 over `size` neighbouring channels)^beta, the same in training and eval (AlexNet)',
+    torch: 'torch.nn.LocalResponseNorm',
+    inputs: ONE_INPUT,
+    params: [
+      {
+        name: 'size',
+        type: INT,
+        range: AT_LEAST_ONE,
+        doc: 'channels in the window: size // 2 before each channel and (size - 1) // 2 after, zeros past the ends, the sum always divided by size',
+      },
+      {
+        name: 'alpha',
+        type: FLOAT,
+        default: 1e-4,
+        range: NON_NEGATIVE,
+        doc: "scale of the window's mean square",
+      },
+      { name: 'beta', type: FLOAT, default: 0.75, doc: 'exponent of the divisor' },
+      {
+        name: 'k',
+        type: FLOAT,
+        default: 1.0,
+        range: POSITIVE,
+        doc: "added to the scaled mean square; with alpha >= 0 it keeps the base positive, where torch's power would give NaN",
+      },
+    ],
   },
 ];

@@ -49,6 +49,7 @@ export function ownedTensors(op: string, values: ReadonlyMap<string, Value | nul
       ];
     }
     case 'batch_renorm':
+      // Lowering declares running_std (the paper's sigma) in place of running_var where the weight file holds it; the checker sees no file.
       return [t('weight'), t('bias'), t('running_mean', 'running'), t('running_var', 'running'), t('num_batches_tracked', 'state')];
     case 'layernorm':
     case 'groupnorm':

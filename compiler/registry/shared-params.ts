@@ -98,3 +98,18 @@ export function epochs(doc: string): ParamSpec {
 export function steps(doc: string): ParamSpec {
   return { name: 'steps', type: INT, default: null, range: AT_LEAST_ONE, doc };
 }
+
+/** What `init=` may choose for a layer's weights: torch.nn.init's functions of these names, with their defaults. */
+export const WEIGHT_INITS = ['kaiming_uniform', 'kaiming_normal', 'xavier_uniform', 'xavier_normal', 'orthogonal', 'zeros'] as const;
+
+export type WeightInitChoice = (typeof WEIGHT_INITS)[number];
+
+/** `init=` of the layers with weights; unset keeps torch's default, which `unsetDoc` describes. */
+export function weightInit(unsetDoc: string): ParamSpec {
+  return {
+    name: 'init',
+    type: oneOf(...WEIGHT_INITS),
+    default: null,
+    doc: `initial weights as torch.nn.init's function of that name with its defaults (kaiming: a=0, fan_in, leaky_relu gain); ${unsetDoc}`,
+  };
+}

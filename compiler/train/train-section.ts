@@ -3,17 +3,33 @@
 // defaults where the spec is silent), the penalties with the parameters
 // their globs select, the noise on inputs and weights, and the gradient
 // clipping.
-import type { TrainDecl } from '../../grammar/ast.ts';
+import type { Call, TrainDecl } from '../../grammar/ast.ts';
+import type { Span } from '../../grammar/source.ts';
+import { argumentSpan } from '../lower/argument-span.ts';
+import { lookup } from '../registry/index.ts';
 import { compileGlob } from '../resolve/glob.ts';
 import type { OptimizerData } from '../../runtime/train/optimizer-format.ts';
 import type { NoiseData } from './noise-graph.ts';
-import { boolValue, bindChecked, numberList, numberValue, TrainDataBug } from './bound-values.ts';
+import { boolValue, bindChecked, numberList, numberValue, TrainDataBug, wordValue } from './bound-values.ts';
 
-export type LossData =
-  | { readonly kind: 'cross_entropy'; readonly labelSmoothing: number }
-  | { readonly kind: 'nll' }
-  | { readonly kind: 'bce_with_logits'; readonly posWeight: readonly number[] | null }
-  | { readonly kind: 'mse' };
+export type Reduction = 'mean' | 'sum';
+
+/** A list argument and where it was written: only the lowered model's shapes can tell it has the wrong length. */
+export interface LocatedList {
+  readonly values: readonly number[];
+  readonly span: Span;
+}
+
+export type LossData = (
+  | { readonly kind: 'cross_entropy'; readonly labelSmoothing: number; readonly weight: LocatedList | null }
+  | { readonly kind: 'nll'; readonly weight: LocatedList | null }
+  | { readonly kind: 'bce_with_logits'; readonly posWeight: LocatedList | null }
+  | { readonly kind: 'mse' }
+) & {
+  readonly reduction: Reduction;
+  /** The loss's call, where an output of the wrong shape for it is reported. */
+  readonly span: Span;
+};
 
 export type { OptimizerData } from '../../runtime/train/optimizer-format.ts';
 
@@ -69,7 +85,7 @@ export function trainSectionData(decl: TrainDecl, trainable: readonly string[]):
     }
   }
   return {
-    loss: lossData(lossStmt.fn.callee.name, bindChecked(lossStmt.fn, 'loss')),
+    loss: lossData(lossStmt.fn, bindChecked(lossStmt.fn, 'loss')),
     optimizer: optimizerData(optimizerStmt.fn.callee.name, bindChecked(optimizerStmt.fn, 'optimizer')),
     penalties,
     noise,
@@ -79,21 +95,31 @@ export function trainSectionData(decl: TrainDecl, trainable: readonly string[]):
 
 type Values = ReturnType<typeof bindChecked>;
 
-function lossData(name: string, v: Values): LossData {
+function lossData(call: Call, v: Values): LossData {
+  const name = call.callee.name;
+  const common = { reduction: wordValue(v.get('reduction'), 'reduction', REDUCTIONS), span: call.span };
+  /** A list argument left unset (null) or given, located at its argument (the call when not found). */
+  const list = (param: string): LocatedList | null => {
+    const given = v.get(param);
+    if (given === null || given === undefined) return null;
+    const spec = lookup(name, 'loss');
+    const span = (spec && argumentSpan(call, spec, param, 0)) ?? call.span;
+    return { values: numberList(given, param), span };
+  };
   switch (name) {
     case 'cross_entropy':
-      return { kind: 'cross_entropy', labelSmoothing: numberValue(v.get('label_smoothing'), 'label_smoothing') };
+      return { kind: 'cross_entropy', labelSmoothing: numberValue(v.get('label_smoothing'), 'label_smoothing'), weight: list('weight'), ...common };
     case 'nll':
-      return { kind: 'nll' };
-    case 'bce_with_logits': {
-      const pw = v.get('pos_weight');
-      return { kind: 'bce_with_logits', posWeight: pw === null || pw === undefined ? null : numberList(pw, 'pos_weight') };
-    }
+      return { kind: 'nll', weight: list('weight'), ...common };
+    case 'bce_with_logits':
+      return { kind: 'bce_with_logits', posWeight: list('pos_weight'), ...common };
     case 'mse':
-      return { kind: 'mse' };
+      return { kind: 'mse', ...common };
   }
   throw new TrainDataBug(`no train graph for the loss \`${name}\``);
 }
+
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum'];
 
 function pair(v: Values, key: string): [number, number] {
   const list = numberList(v.get(key), key);

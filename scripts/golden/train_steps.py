@@ -104,10 +104,10 @@ class Lamb(torch.optim.Optimizer):
 
 
 def case(name, train, optimizer, notes, loss="cross_entropy", out=3, penalties=(), clip=None, scheduler=None,
-         log_softmax=False, label_smoothing=0.0, pos_weight=None):
+         log_softmax=False, label_smoothing=0.0, pos_weight=None, weight=None, reduction="mean"):
     CASES.append(dict(name=name, train=train, optimizer=optimizer, notes=notes, loss=loss, out=out,
                       penalties=penalties, clip=clip, scheduler=scheduler, log_softmax=log_softmax,
-                      label_smoothing=label_smoothing, pos_weight=pos_weight))
+                      label_smoothing=label_smoothing, pos_weight=pos_weight, weight=weight, reduction=reduction))
 
 
 # ---- optimizers: each with and without weight decay -----------------------------------------
@@ -137,6 +137,24 @@ case("bce-with-logits", "loss bce_with_logits\n  optimizer sgd(lr=0.1)", lambda 
 case("bce-pos-weight", "loss bce_with_logits(pos_weight=[2.0, 0.5])\n  optimizer sgd(lr=0.1)", lambda p: torch.optim.SGD(p, lr=0.1),
      "pos_weight per output", loss="bce", out=2, pos_weight=[2.0, 0.5])
 case("mse", "loss mse\n  optimizer sgd(lr=0.05)", lambda p: torch.optim.SGD(p, lr=0.05), "regression targets", loss="mse", out=2)
+# class weights: the weighted mean divides by the weights of the targets (with smoothing too, as aten)
+case("cross-entropy-weight", "loss cross_entropy(weight=[0.5, 2.0, 1.5])\n  optimizer sgd(lr=0.1)", lambda p: torch.optim.SGD(p, lr=0.1),
+     "class weights", weight=[0.5, 2.0, 1.5])
+case("cross-entropy-weight-smoothing", "loss cross_entropy(label_smoothing=0.2, weight=[0.5, 2.0, 1.5])\n  optimizer sgd(lr=0.1)",
+     lambda p: torch.optim.SGD(p, lr=0.1), "class weights with label smoothing", label_smoothing=0.2, weight=[0.5, 2.0, 1.5])
+case("nll-weight", "loss nll(weight=[0.0, 0.5, 3.0])\n  optimizer sgd(lr=0.1)", lambda p: torch.optim.SGD(p, lr=0.1),
+     "class weights, one of them 0", loss="nll", log_softmax=True, weight=[0.0, 0.5, 3.0])
+# reduction='sum': every loss
+case("cross-entropy-sum", "loss cross_entropy(reduction=sum)\n  optimizer sgd(lr=0.05)", lambda p: torch.optim.SGD(p, lr=0.05),
+     "summed over the batch", reduction="sum")
+case("cross-entropy-weight-smoothing-sum", "loss cross_entropy(label_smoothing=0.1, weight=[2.0, 1.0, 0.5], reduction=sum)\n  optimizer sgd(lr=0.05)",
+     lambda p: torch.optim.SGD(p, lr=0.05), "class weights and smoothing, summed", label_smoothing=0.1, weight=[2.0, 1.0, 0.5], reduction="sum")
+case("nll-sum", "loss nll(reduction=sum)\n  optimizer sgd(lr=0.05)", lambda p: torch.optim.SGD(p, lr=0.05), "summed over the batch",
+     loss="nll", log_softmax=True, reduction="sum")
+case("bce-pos-weight-sum", "loss bce_with_logits(pos_weight=[2.0, 0.5], reduction=sum)\n  optimizer sgd(lr=0.05)",
+     lambda p: torch.optim.SGD(p, lr=0.05), "pos_weight, summed over every element", loss="bce", out=2, pos_weight=[2.0, 0.5], reduction="sum")
+case("mse-sum", "loss mse(reduction=sum)\n  optimizer sgd(lr=0.02)", lambda p: torch.optim.SGD(p, lr=0.02), "summed over every element",
+     loss="mse", out=2, reduction="sum")
 # ---- penalties, clipping, schedules ---------------------------------------------------------
 case("penalties", "loss cross_entropy\n  optimizer sgd(lr=0.1)\n  penalty l2(0.1) on fc1.weight\n  penalty l1(0.01) on fc2.*",
      lambda p: torch.optim.SGD(p, lr=0.1), "l2 on one tensor, l1 on a glob", penalties=[("l2", 0.1, ["fc1.weight"]), ("l1", 0.01, ["fc2.weight", "fc2.bias"])])
@@ -165,14 +183,16 @@ def build(entry):
 
 
 def loss_of(entry, y, labels):
+    reduction = entry["reduction"]
+    weight = torch.tensor(entry["weight"]) if entry["weight"] else None
     if entry["loss"] == "cross_entropy":
-        return F.cross_entropy(y, labels, label_smoothing=entry["label_smoothing"])
+        return F.cross_entropy(y, labels, weight=weight, label_smoothing=entry["label_smoothing"], reduction=reduction)
     if entry["loss"] == "nll":
-        return F.nll_loss(torch.log_softmax(y, dim=1), labels)
+        return F.nll_loss(torch.log_softmax(y, dim=1), labels, weight=weight, reduction=reduction)
     if entry["loss"] == "bce":
         pw = torch.tensor(entry["pos_weight"]) if entry["pos_weight"] else None
-        return F.binary_cross_entropy_with_logits(y, labels, pos_weight=pw)
-    return F.mse_loss(y, labels)
+        return F.binary_cross_entropy_with_logits(y, labels, pos_weight=pw, reduction=reduction)
+    return F.mse_loss(y, labels, reduction=reduction)
 
 
 def write_case(entry):

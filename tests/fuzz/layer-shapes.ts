@@ -147,6 +147,14 @@ export const SHAPE_RULES: Readonly<Record<string, Rule>> = {
   instancenorm: (_rng, shape) => (shape.length >= 2 && shape.length <= 3 ? same(shape) : undefined),
   batch_instance_norm: (_rng, shape) => (shape.length >= 2 && shape.length <= 4 ? same(shape) : undefined),
   switchable_norm: (_rng, shape) => (shape.length >= 2 && shape.length <= 4 ? same(shape) : undefined),
+  local_response_norm: (rng, shape) => {
+    if (shape.length < 2) return undefined; // torch needs an axis after the channels
+    const entries: [string, string][] = [['size', writeInt(rng, rng.int(1, shape[0]! + 2))]];
+    if (rng.chance(0.3)) entries.push(['alpha', writeFloat(rng, Number(rng.float().toFixed(3)))]);
+    if (rng.chance(0.3)) entries.push(['beta', writeFloat(rng, Number((rng.float() * 2 - 0.5).toFixed(2)))]);
+    if (rng.chance(0.3)) entries.push(['k', writeFloat(rng, Number((0.5 + rng.float() * 2).toFixed(2)))]);
+    return { args: args(entries), shape };
+  },
   multihead_attention: (rng, shape) => {
     if (shape.length !== 2) return undefined;
     return { args: args([['heads', writeInt(rng, rng.pick(divisors(shape[1]!)))]]), shape };

@@ -46,6 +46,7 @@ CALLABLES = [
     "torch.nn.LayerNorm",
     "torch.nn.InstanceNorm2d",
     "torch.nn.GroupNorm",
+    "torch.nn.LocalResponseNorm",
     "torch.nn.MultiheadAttention",
     "torch.nn.Dropout",
     "torch.nn.utils.weight_norm",

@@ -49,6 +49,7 @@ const PROMISED: readonly Promised[] = [
   P('layer', 'scalenorm', 'g', 'eps'),
   P('layer', 'batch_instance_norm', 'eps', 'momentum', 'rho'),
   P('layer', 'switchable_norm', 'eps', 'momentum'),
+  P('layer', 'local_response_norm', 'size', 'alpha', 'beta', 'k'),
   P('attachment', 'weightnorm', 'dim'),
   P('attachment', 'spectralnorm', 'power_iterations', 'eps', 'dim'),
   // regularizers

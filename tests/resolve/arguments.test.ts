@@ -12,7 +12,7 @@ describe('layer arguments', () => {
 
   it('reports unknown, extra, duplicate and missing arguments', () => {
     expect(lines(model('  linear(10, bais=false)', 'f32[N, 4]'))).toEqual(['E0301 4:14 `linear` has no parameter `bais`']);
-    expect(lines(model('  linear(10, true, 3)', 'f32[N, 4]'))).toEqual(['E0302 4:20 too many arguments: `linear` takes at most 2']);
+    expect(lines(model('  linear(10, true, zeros, 3)', 'f32[N, 4]'))).toEqual(['E0302 4:27 too many arguments: `linear` takes at most 3']);
     expect(lines(model('  linear(10, out=3)', 'f32[N, 4]'))).toEqual(['E0303 4:14 argument `out` of `linear` is given twice']);
     expect(lines(model('  conv2d(16)'))).toEqual(['E0306 4:3 missing argument `kernel` of `conv2d`']);
     expect(lines(model('  relu -> conv2d'))).toEqual(['E0306 4:11 missing arguments `out` and `kernel` of `conv2d`']);

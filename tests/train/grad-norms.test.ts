@@ -15,30 +15,17 @@ import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { Graph, Node } from '../../compiler/ir/types.ts';
 import { verifyGraph } from '../../compiler/ir/verify.ts';
 import { runPipeline } from '../../compiler/passes/pass.ts';
-import { gradientCaseProblems, loadGradientCase, runGradientCase, type GradientCase } from './gradient-cases.ts';
+import { generateBundle } from '../../compiler/codegen/generate.ts';
+import { gradientGraph, GRAD_OUTPUT_INPUT } from '../../compiler/train/gradient-graph.ts';
+import { runBundle } from '../e2e/model-cases.ts';
+import { GRADIENT_TOLERANCE, gradientCaseProblems, loadGradientCase, runGradientCase } from './gradient-cases.ts';
 
 const NORM_CASES_DIR = fileURLToPath(new URL('../golden/grad-ops/norms/', import.meta.url));
 
 const OWN: Record<'eval' | 'train', readonly string[]> = {
-  eval: ['norm-options', 'spectral-norm'],
-  train: ['batch-renorm', 'batch-instance-norm', 'switchable-norm', 'norm-options', 'spectral-norm'],
+  eval: ['norm-options', 'spectral-norm', 'batch-renorm-running-std'],
+  train: ['batch-renorm', 'batch-instance-norm', 'switchable-norm', 'norm-options', 'spectral-norm', 'batch-renorm-running-std'],
 };
-
-/** batch_renorm's running_var renamed running_std, as weights holding the paper's sigma would name it. */
-function withRunningStd(graph: Graph): Graph {
-  const rename = (name: string) => name.replace(/\.running_var$/, '.running_std');
-  return {
-    ...graph,
-    nodes: graph.nodes.map((n) => (n.op === 'param' ? { ...n, attrs: { name: rename((n as Node<'param'>).attrs.name) } } : n)),
-    tensors: new Map([...graph.tensors].map(([k, t]) => [rename(k), { ...t, name: rename(k) }])),
-    data: new Map([...graph.data].map(([k, d]) => [rename(k), d])),
-  };
-}
-
-/** Weights holding `running_std` fed as `running_var`, the name lowering declares today (see withRunningStd). */
-function asRunningVar(c: GradientCase): GradientCase {
-  return { ...c, weights: new Map([...c.weights].map(([k, t]) => [k.replace(/\.running_std$/, '.running_var'), t])) };
-}
 
 describe('normalisers equal torch in train and eval mode', () => {
   for (const mode of ['eval', 'train'] as const) {
@@ -48,9 +35,30 @@ describe('normalisers equal torch in train and eval mode', () => {
         expect(gradientCaseProblems(c, await runGradientCase(c))).toEqual([]);
       }, 60_000);
     }
-    it(`${mode}/batch-renorm-running-std (grad_norms.py)`, async () => {
-      const c = loadGradientCase(mode, 'batch-renorm-running-std', NORM_CASES_DIR);
-      expect(gradientCaseProblems(c, await runGradientCase(asRunningVar(c), withRunningStd))).toEqual([]);
+  }
+});
+
+describe("batch_renorm with the paper's running_std", () => {
+  const c = loadGradientCase('eval', 'batch-renorm-running-std', NORM_CASES_DIR);
+
+  it('declares running_std where the weight file holds it, running_var otherwise', () => {
+    const stored = (weights?: typeof c.weights) => [...(compileSource(c.spec, 'br.reg', weights ? { weights } : {}).trainGraph?.tensors.keys() ?? [])].filter((n) => n.startsWith('br1.'));
+    expect(stored(c.weights)).toEqual(['br1.weight', 'br1.bias', 'br1.running_mean', 'br1.running_std', 'br1.num_batches_tracked']);
+    expect(stored()).toEqual(['br1.weight', 'br1.bias', 'br1.running_mean', 'br1.running_var', 'br1.num_batches_tracked']);
+  });
+
+  // The eval bundle: folded into channel_affine (1 / running_std per channel), or with --no-opt the batch_renorm kernel.
+  for (const noOpt of [false, true]) {
+    it(`compiles and runs in eval as torch's output${noOpt ? ' with --no-opt' : ''}`, async () => {
+      const compiled = compileSource(c.spec, 'br.reg', { weights: c.weights, noOpt });
+      if (!compiled.bundle) throw new Error(compiled.diagnostics.map((d) => d.message).join('; '));
+      expect(compiled.evalGraph!.nodes.some((n) => n.op === 'batch_renorm')).toBe(noOpt);
+      const [outputs] = await runBundle(compiled.bundle, [{ x: c.tensors.get('x')!.data }], 'quick');
+      const want = c.tensors.get('output')!;
+      const got = outputs![c.output]!;
+      expect(got.data.length).toBe(want.data.length);
+      const off = Array.from(want.data).findIndex((w, i) => !(Math.abs(got.data[i]! - w) <= GRADIENT_TOLERANCE.abs + GRADIENT_TOLERANCE.rel * Math.abs(w)));
+      expect(off, `element ${off}: ${got.data[off]} against torch's ${want.data[off]}`).toBe(-1);
     }, 60_000);
   }
 });
@@ -114,4 +122,52 @@ describe('the prepared graphs', () => {
     // No path back: the gradient of w is the zeros differentiate gives an unreached parameter.
     expect(gradW.op === 'constant' && (gradW as Node<'constant'>).attrs.values.every((v) => v === 0)).toBe(true);
   });
+});
+
+describe('batch_instance_norm(affine=false)', () => {
+  const spec = (affine: boolean) => `model M {\n  input x: f32[N, 3, 4, 4]\n  output y\n  bin: batch_instance_norm(affine=${affine}, rho=0.4)\n}\n`;
+  const x = Float32Array.from({ length: 2 * 3 * 16 }, (_, i) => Math.sin(i * 0.7) * 2 + (i % 5) * 0.1);
+  const g = Float32Array.from({ length: x.length }, (_, i) => Math.cos(i * 0.3));
+  const compiled = (affine: boolean, weights?: Parameters<typeof compileSource>[2]) => {
+    const c = compileSource(spec(affine), 'bin.reg', weights ?? {});
+    if (!c.trainGraph || !c.bundle) throw new Error(c.diagnostics.map((d) => d.message).join('; '));
+    return c;
+  };
+
+  it('stores and trains no weight or bias', () => {
+    const tensors = [...compiled(false).trainGraph!.tensors.values()];
+    expect(tensors.map((t) => t.name)).toEqual(['bin.rho', 'bin.running_mean', 'bin.running_var', 'bin.num_batches_tracked']);
+    expect(tensors.filter((t) => t.role === 'trainable').map((t) => t.name)).toEqual(['bin.rho']);
+  });
+
+  it('takes a weight file that has none', () => {
+    const c = (shape: number[], value: number) => ({ shape, dtype: 'F32', data: new Float32Array(shape.reduce((p, d) => p * d, 1)).fill(value) });
+    const weights = new Map([['bin.rho', c([3], 0.5)], ['bin.running_mean', c([3], 0)], ['bin.running_var', c([3], 1)], ['bin.num_batches_tracked', c([], 0)]]);
+    expect(compiled(false, { weights }).diagnostics).toEqual([]);
+  });
+
+  // With affine=true the weights start at ones and zeros, so both mean the same in every mode; affine=true is checked against torch above.
+  for (const mode of ['train', 'eval'] as const) {
+    it(`gives affine=true's numbers at weight 1 and bias 0 (${mode}: output, input and rho gradients, running statistics)`, async () => {
+      const run = async (affine: boolean) => {
+        const { graph } = gradientGraph(compiled(affine).trainGraph!, { mode });
+        const [outputs] = await runBundle(generateBundle(graph, { model: 'bin', generator: 'test' }), [{ x, [GRAD_OUTPUT_INPUT]: g }], 'quick');
+        return outputs!;
+      };
+      const [without, withAffine] = [await run(false), await run(true)];
+      const keys = Object.keys(withAffine).filter((k) => !k.startsWith('grad.bin.weight') && !k.startsWith('grad.bin.bias')).sort();
+      expect(Object.keys(without).sort()).toEqual(keys);
+      expect(keys).toContain('grad.bin.rho');
+      for (const k of keys) {
+        const off = Array.from(withAffine[k]!.data).findIndex((w, i) => !(Math.abs(without[k]!.data[i]! - w) <= 1e-6 + 1e-6 * Math.abs(w)));
+        expect(off, `${k}[${off}]`).toBe(-1);
+      }
+    }, 60_000);
+  }
+
+  it('runs its eval bundle as affine=true does at weight 1 and bias 0', async () => {
+    const [[without], [withAffine]] = [await runBundle(compiled(false).bundle!, [{ x }], 'quick'), await runBundle(compiled(true).bundle!, [{ x }], 'quick')];
+    const off = Array.from(withAffine!.y!.data).findIndex((w, i) => !(Math.abs(without!.y!.data[i]! - w) <= 1e-6 + 1e-6 * Math.abs(w)));
+    expect(off).toBe(-1);
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 // `regc step` against torch.optim (tests/golden/steps/, written by
 // scripts/golden/train_steps.py): every optimizer with and without weight
-// decay, the losses, penalties, clipping and a schedule, over three steps on
-// one batch. The files regc writes are compared with torch's: losses within
+// decay, the losses (class weights, label smoothing, pos_weight, both
+// reductions), penalties, clipping and a schedule, over three steps on one
+// batch. The files regc writes are compared with torch's: losses within
 // 1e-5 abs, lrs within 1e-9 abs + 1e-5 rel, weights and optimizer state
 // within 1e-5 abs + 1e-4 rel, gradients within 1e-4 abs + 1e-3 rel.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,9 @@ const cases = readdirSync(ROOT).sort();
 
 describe('regc step equals torch.optim over three steps', () => {
   it('has the cases the issue asks for', () => {
-    for (const name of ['sgd', 'sgd-nesterov-decay', 'adam', 'adam-decay', 'adam-amsgrad', 'adamw', 'rmsprop', 'rmsprop-centered-momentum-decay', 'cross-entropy-smoothing', 'nll', 'bce-with-logits', 'mse', 'penalties', 'clip-grad-norm', 'clip-grad-value']) {
+    for (const name of ['sgd', 'sgd-nesterov-decay', 'adam', 'adam-decay', 'adam-amsgrad', 'adamw', 'rmsprop', 'rmsprop-centered-momentum-decay', 'cross-entropy-smoothing', 'nll', 'bce-with-logits', 'mse',
+      'cross-entropy-weight', 'cross-entropy-weight-smoothing', 'nll-weight', 'cross-entropy-sum', 'cross-entropy-weight-smoothing-sum', 'nll-sum',
+      'bce-pos-weight-sum', 'mse-sum', 'penalties', 'clip-grad-norm', 'clip-grad-value']) {
       expect(cases).toContain(name);
     }
   });

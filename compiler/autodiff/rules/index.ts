@@ -9,6 +9,7 @@ import { concatVjp, globalAvgPoolVjp, permuteVjp, reshapeVjp, sliceVjp } from '.
 import { convVjp } from './conv.ts';
 import { poolVjp } from './pool.ts';
 import { reduceVjp, softmaxVjp } from './reduce.ts';
+import { channelWindowSumVjp, localResponseNormVjp } from './local-response-norm.ts';
 
 export const VJP_RULES: { readonly [Op in OpName]?: VjpRule<Op> } = {
   unary: unaryVjp,
@@ -24,5 +25,7 @@ export const VJP_RULES: { readonly [Op in OpName]?: VjpRule<Op> } = {
   softmax: softmaxVjp,
   conv: convVjp,
   pool: poolVjp,
+  local_response_norm: localResponseNormVjp,
+  channel_window_sum: channelWindowSumVjp,
   detach: () => [undefined], // a stop-gradient: nothing flows back
 };

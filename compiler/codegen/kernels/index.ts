@@ -26,6 +26,7 @@ import { countScaleKernels, expandKernels, gemmTnKernels, oneHotKernels, sliceKe
 import { convGradInputKernels, convGradWeightKernels, poolGradKernels } from './conv-backward.ts';
 import { randomMaskKernels, randomNormalKernels } from './random.ts';
 import { softmaxKernels } from './softmax.ts';
+import { channelWindowSumKernels, localResponseNormKernels } from './local-response-norm.ts';
 import type { Tiling } from './tiling.ts';
 
 /**
@@ -67,6 +68,8 @@ export const KERNELS: { readonly [Op in OpName]?: KernelGenerator<Op> } = {
   pool_grad: poolGradKernels,
   random_mask: randomMaskKernels,
   random_normal: randomNormalKernels,
+  local_response_norm: localResponseNormKernels,
+  channel_window_sum: channelWindowSumKernels,
   // A copy: the empty elementwise chain (detach only matters to autodiff).
   detach: (node, inputTypes) => elementwiseKernels({ ...node, attrs: { epilogue: [] } } as unknown as Node<'elementwise'>, inputTypes),
 };

@@ -88,7 +88,7 @@ function normalised(inputs: NormInputs, channel: string): string {
  * pointwise kernel. The eval passes usually fold these into channel_affine at
  * compile time; this kernel serves graphs where the stats are not constants.
  */
-function runningStatsKernel(node: Node, shape: Shape, inputs: NormInputs, eps: number): Kernel {
+function runningStatsKernel(node: Node, shape: Shape, inputs: NormInputs, eps: number, spread: 'variance' | 'std' = 'variance'): Kernel {
   const view = channelView(shape, node.op);
   const src = inputBinding('src', 0);
   const dst = outputBinding();
@@ -98,7 +98,7 @@ function runningStatsKernel(node: Node, shape: Shape, inputs: NormInputs, eps: n
     `let c = ${channelOf('gidx', view)};`,
     `let x = ${src.name}[gidx];`,
     `let mean = ${inputs.mean!.name}[c];`,
-    `let rstd = 1.0 / sqrt(${inputs.variance!.name}[c] + ${f32Literal(eps)});`,
+    spread === 'std' ? `let rstd = 1.0 / ${inputs.variance!.name}[c];` : `let rstd = 1.0 / sqrt(${inputs.variance!.name}[c] + ${f32Literal(eps)});`,
     `${dst.name}[gidx] = ${normalised(inputs, 'c')};`,
   ].join('\n');
   return assembleKernel({
@@ -218,10 +218,14 @@ export function batchnormKernels(node: Node<'batchnorm'>, inputTypes: readonly T
   ];
 }
 
-/** At eval batch renormalisation is batchnorm with the running statistics (torchrl BatchRenorm1d). */
+/**
+ * At eval batch renormalisation is batchnorm with the running statistics
+ * (torchrl BatchRenorm1d); kept as the paper's sigma (running_std, in the
+ * running_var slot), eps is already in it: 1 / sigma.
+ */
 export function batchRenormKernels(node: Node<'batch_renorm'>, inputTypes: readonly TensorType[]): Kernel[] {
   const inputs = normInputs(node, true, true);
-  return [runningStatsKernel(node, inputTypes[0]!.shape, inputs, node.attrs.eps)];
+  return [runningStatsKernel(node, inputTypes[0]!.shape, inputs, node.attrs.eps, node.attrs.runningStd ? 'std' : 'variance')];
 }
 
 export function instancenormKernels(node: Node<'instancenorm'>, inputTypes: readonly TensorType[]): Kernel[] {
