@@ -3,6 +3,7 @@
 // and its bundle; loading it on the local device; and checking every file
 // against what the model declares, all problems at once, before anything runs.
 import { bundleFiles } from '../compiler/bundle/bundle-files.ts';
+import { OutputPathError } from '../compiler/bundle/output-path.ts';
 import { NoGradientRuleError } from '../compiler/autodiff/vjp.ts';
 import { generateBundle, CodegenError } from '../compiler/codegen/generate.ts';
 import { COMPILER_NAME, compileSource, ModelChoiceError } from '../compiler/compile.ts';
@@ -20,6 +21,7 @@ import { suggest } from '../compiler/registry/suggest.ts';
 import { renderDiagnostics, renderSummary } from '../diagnostics/render.ts';
 import { memorySource } from '../runtime/bundle/bundle-source.ts';
 import { checkInputDtype, checkInputShapes, numpyDtypeName, type RunInput } from '../runtime/bundle/input-shapes.ts';
+import { BundleError } from '../runtime/bundle/validate-manifest.ts';
 import { loadBundleFrom, type LoadedBundle } from '../runtime/bundle/load-bundle.ts';
 import { requestNodeDevice } from '../runtime/device/webgpu-node.ts';
 import type { HostTensor } from '../runtime/io/host-tensor.ts';
@@ -310,4 +312,17 @@ export function wholeNumberOption(value: string, option: string, min: number, ma
 /** Writes a TrainJobProblem as regc writes errors. */
 export function reportTrainJobProblem(e: TrainJobProblem, io: CliIo, color: boolean): void {
   io.stderr.write(renderError(e.message, { notes: e.notes, ...(e.help ? { help: e.help } : {}) }, color));
+}
+
+/**
+ * Writes an error a train command reports as a problem with its input (exit
+ * status 1): the job's own problems, a refused output folder, a refused
+ * bundle or tensor file. False for anything else, which the caller rethrows.
+ */
+export function reportTrainJobError(e: unknown, io: CliIo, color: boolean): boolean {
+  if (e instanceof TrainJobProblem) reportTrainJobProblem(e, io, color);
+  else if (e instanceof OutputPathError) io.stderr.write(renderError(e.message, { help: e.help }, color));
+  else if (e instanceof BundleError || e instanceof TensorFileError) io.stderr.write(renderError(e.message, {}, color));
+  else return false;
+  return true;
 }

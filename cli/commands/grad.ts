@@ -1,16 +1,12 @@
 // `regc grad SPEC --weights W --input x.npy (--labels y.npy | --grad-output g.npy) -o DIR`:
 // one forward and backward pass on the local device, no update, written as
 // torch would give them, for checking a port from PyTorch.
-import { OutputPathError } from '../../compiler/bundle/output-path.ts';
 import { inputGradOutput, paramGradOutput } from '../../compiler/autodiff/differentiate.ts';
 import { LOSS_OUTPUT, stateOutput } from '../../compiler/train/step-graph.ts';
-import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
-import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
 import { RNG_INPUT, rngWords } from '../../runtime/train/rng-state.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
-import { renderError } from '../report.ts';
-import { prepareTrainJob, reportTrainJobProblem, TrainJobProblem, wholeNumberOption } from '../train-job.ts';
+import { prepareTrainJob, reportTrainJobError, wholeNumberOption } from '../train-job.ts';
 import { npyFile, ResultsFolder, stateDictFile, type F32 } from '../train-results.ts';
 
 export const gradCommand = defineCommand({
@@ -103,18 +99,7 @@ earlier regc grad or regc step; anything else there is refused.`,
       io.stderr.write(`wrote ${graph.output}, ${grads.size} gradients${options.labels !== undefined ? ` and the loss ${out[LOSS_OUTPUT]!.data[0]!.toPrecision(6)}` : ''} to ${options.output}\n`);
       return EXIT_OK;
     } catch (e) {
-      if (e instanceof TrainJobProblem) {
-        reportTrainJobProblem(e, io, color);
-        return EXIT_PROBLEMS;
-      }
-      if (e instanceof OutputPathError) {
-        io.stderr.write(renderError(e.message, { help: e.help }, color));
-        return EXIT_PROBLEMS;
-      }
-      if (e instanceof BundleError || e instanceof TensorFileError) {
-        io.stderr.write(renderError(e.message, {}, color));
-        return EXIT_PROBLEMS;
-      }
+      if (reportTrainJobError(e, io, color)) return EXIT_PROBLEMS;
       throw e;
     } finally {
       job?.bundle.destroy();

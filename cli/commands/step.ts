@@ -2,18 +2,14 @@
 // K optimizer steps on one batch on the local device, with the spec's loss,
 // penalties, clipping, optimizer and schedule, and everything torch would
 // show after each, for checking a port from PyTorch.
-import { OutputPathError } from '../../compiler/bundle/output-path.ts';
 import { paramGradOutput } from '../../compiler/autodiff/differentiate.ts';
 import { optimizerStateTensor } from '../../compiler/train/optimizer-graph.ts';
 import { LOSS_OUTPUT, stateOutput } from '../../compiler/train/step-graph.ts';
-import { BundleError } from '../../runtime/bundle/validate-manifest.ts';
-import { TensorFileError } from '../../runtime/io/tensor-file-error.ts';
 import { optimizerStates } from '../../runtime/train/optimizer-format.ts';
 import { TrainSession } from '../../runtime/train/train-session.ts';
 import { COLOR_OPTION, useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
-import { renderError } from '../report.ts';
-import { prepareTrainJob, reportTrainJobProblem, TrainJobProblem, wholeNumberOption } from '../train-job.ts';
+import { prepareTrainJob, reportTrainJobError, wholeNumberOption } from '../train-job.ts';
 import { npyFile, npyFloat64File, ResultsFolder, stateDictFile, type F32 } from '../train-results.ts';
 
 /** More steps than a port is checked with, and few enough that the results stay small. */
@@ -124,18 +120,7 @@ step of each epoch. Two runs with the same --seed write identical files.`,
       io.stderr.write(`ran ${steps} step${steps === 1 ? '' : 's'}: loss ${losses[0]!.toPrecision(6)} -> ${losses[losses.length - 1]!.toPrecision(6)}; wrote ${options.output}\n`);
       return EXIT_OK;
     } catch (e) {
-      if (e instanceof TrainJobProblem) {
-        reportTrainJobProblem(e, io, color);
-        return EXIT_PROBLEMS;
-      }
-      if (e instanceof OutputPathError) {
-        io.stderr.write(renderError(e.message, { help: e.help }, color));
-        return EXIT_PROBLEMS;
-      }
-      if (e instanceof BundleError || e instanceof TensorFileError) {
-        io.stderr.write(renderError(e.message, {}, color));
-        return EXIT_PROBLEMS;
-      }
+      if (reportTrainJobError(e, io, color)) return EXIT_PROBLEMS;
       throw e;
     } finally {
       job?.bundle.destroy();

@@ -51,6 +51,37 @@ def write_case(root, name, spec, tensors):
     write_safetensors(os.path.join(folder, "tensors.safetensors"), tensors)
 
 
+def write_gradient_case(folder, mode, spec, module, inputs, output, notes):
+    """One forward and backward pass of `module` in `mode` from a seeded random cotangent, written
+    as the gradient goldens' layout (tests/train/gradient-cases.ts): model.reg, weights.safetensors
+    (the state_dict before the pass), tensors.safetensors (the inputs, grad_output, output, grad.*,
+    grad_input.*, and in train mode state.* for every buffer after the pass) and case.json."""
+    weights = {k: v.clone() for k, v in module.state_dict().items()}
+    module.train(mode == "train")
+    leaves = {k: v.detach().clone().requires_grad_(True) for k, v in inputs.items()}
+    y = module(*leaves.values())
+    grad_output = torch.randn(y.shape)
+    y.backward(grad_output)
+    tensors = {k: v.detach() for k, v in leaves.items()}
+    tensors["grad_output"] = grad_output
+    tensors["output"] = y.detach()
+    for name, p in module.named_parameters():
+        tensors["grad." + name] = p.grad if p.grad is not None else torch.zeros_like(p)
+    for name, leaf in leaves.items():
+        tensors["grad_input." + name] = leaf.grad
+    if mode == "train":
+        for name, b in module.named_buffers():
+            tensors["state." + name] = b.detach().float()
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "model.reg"), "w") as f:
+        f.write(spec)
+    write_safetensors(os.path.join(folder, "weights.safetensors"), weights)
+    write_safetensors(os.path.join(folder, "tensors.safetensors"), tensors)
+    with open(os.path.join(folder, "case.json"), "w") as f:
+        json.dump({"mode": mode, "output": output, "inputs": list(inputs), "notes": notes}, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
 def seeded(seed):
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)

@@ -15,7 +15,6 @@ padding adds nothing and the divisor stays `size`), alpha, beta and k away from 
 inputs of rank 3, 4 and 5, and a convolution before the layer so that weights get gradients
 through it.
 """
-import json
 import os
 import shutil
 import sys
@@ -25,7 +24,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import seeded, write_safetensors  # noqa: E402
+from common import seeded, write_gradient_case  # noqa: E402
 from models import named, randomise  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "golden", "grad-ops", "lrn")
@@ -154,28 +153,7 @@ def check_formula():
 def write_case(entry, mode):
     seeded(zlib.crc32(f"{entry['name']}/{mode}".encode()))
     spec, module, inputs = entry["build"]()
-    weights = {k: v.clone() for k, v in module.state_dict().items()}
-    module.train(mode == "train")
-    leaves = {k: v.detach().clone().requires_grad_(True) for k, v in inputs.items()}
-    y = module(*leaves.values())
-    grad_output = torch.randn(y.shape)
-    y.backward(grad_output)
-    tensors = {k: v.detach() for k, v in leaves.items()}
-    tensors["grad_output"] = grad_output
-    tensors["output"] = y.detach()
-    for name, p in module.named_parameters():
-        tensors["grad." + name] = p.grad
-    for name, leaf in leaves.items():
-        tensors["grad_input." + name] = leaf.grad
-    folder = os.path.join(ROOT, mode, entry["name"])
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "model.reg"), "w") as f:
-        f.write(spec)
-    write_safetensors(os.path.join(folder, "weights.safetensors"), weights)
-    write_safetensors(os.path.join(folder, "tensors.safetensors"), tensors)
-    with open(os.path.join(folder, "case.json"), "w") as f:
-        json.dump({"mode": mode, "output": "y", "inputs": list(inputs), "notes": entry["notes"]}, f, indent=2, sort_keys=True)
-        f.write("\n")
+    write_gradient_case(os.path.join(ROOT, mode, entry["name"]), mode, spec, module, inputs, "y", entry["notes"])
 
 
 def main():

@@ -23,7 +23,6 @@ The hand-written modules follow the references docs/language.md names:
   does (batch-instance norm) or with the biased variance it mixes (switchable norm), and both
   count num_batches_tracked as BatchNorm does. rho is clamped in the forward.
 """
-import json
 import os
 import shutil
 import sys
@@ -34,7 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import seeded, write_safetensors  # noqa: E402
+from common import seeded, write_gradient_case  # noqa: E402
 from models import Lambda, named, randomise  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "golden", "grad-ops", "norms")
@@ -337,31 +336,7 @@ def check_references():
 def write_case(entry, mode):
     seeded(zlib.crc32(f"{entry['name']}/{mode}".encode()))
     spec, module, inputs, output = entry["build"]()
-    weights = {k: v.clone() for k, v in module.state_dict().items()}
-    module.train(mode == "train")
-    leaves = {k: v.detach().clone().requires_grad_(True) for k, v in inputs.items()}
-    y = module(*leaves.values())
-    grad_output = torch.randn(y.shape)
-    y.backward(grad_output)
-    tensors = {k: v.detach() for k, v in leaves.items()}
-    tensors["grad_output"] = grad_output
-    tensors["output"] = y.detach()
-    for name, p in module.named_parameters():
-        tensors["grad." + name] = p.grad if p.grad is not None else torch.zeros_like(p)
-    for name, leaf in leaves.items():
-        tensors["grad_input." + name] = leaf.grad
-    if mode == "train":
-        for name, b in module.named_buffers():
-            tensors["state." + name] = b.detach().float()
-    folder = os.path.join(ROOT, mode, entry["name"])
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "model.reg"), "w") as f:
-        f.write(spec)
-    write_safetensors(os.path.join(folder, "weights.safetensors"), weights)
-    write_safetensors(os.path.join(folder, "tensors.safetensors"), tensors)
-    with open(os.path.join(folder, "case.json"), "w") as f:
-        json.dump({"mode": mode, "output": output, "inputs": list(inputs), "notes": entry["notes"]}, f, indent=2, sort_keys=True)
-        f.write("\n")
+    write_gradient_case(os.path.join(ROOT, mode, entry["name"]), mode, spec, module, inputs, output, entry["notes"])
 
 
 def main():

@@ -18,7 +18,6 @@ model has no randomness torch's RNG would decide) there is a folder <mode>/<case
 regc must give the same numbers within 1e-4 abs + 1e-3 rel (gradients) and 1e-5 abs + 1e-4
 rel (states).
 """
-import json
 import os
 import shutil
 import sys
@@ -27,7 +26,7 @@ import zlib
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import seeded, write_safetensors  # noqa: E402
+from common import seeded, write_gradient_case  # noqa: E402
 from models import CASES, randomise  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "golden", "gradients")
@@ -41,47 +40,23 @@ EVAL_ONLY_REFERENCE = {"norm-batch-renorm", "norm-batch-instance-norm", "norm-ba
                        "norm-switchable-norm"}
 
 
-def write_gradient_case(entry, mode):
+def write_case(entry, mode):
     seeded(zlib.crc32(entry["name"].encode()))
     spec, module, inputs, output = entry["build"]()
     randomise(module)
     if entry["adjust"]:
         with torch.no_grad():
             entry["adjust"](module)
-    weights = {k: v.clone() for k, v in module.state_dict().items()}
-    module.train(mode == "train")
-    leaves = {k: v.detach().clone().requires_grad_(True) for k, v in inputs.items()}
-    y = module(*leaves.values())
-    grad_output = torch.randn(y.shape)
-    y.backward(grad_output)
-    tensors = {k: v.detach() for k, v in leaves.items()}
-    tensors["grad_output"] = grad_output
-    tensors["output"] = y.detach()
-    for name, p in module.named_parameters():
-        tensors["grad." + name] = p.grad if p.grad is not None else torch.zeros_like(p)
-    for name, leaf in leaves.items():
-        tensors["grad_input." + name] = leaf.grad
-    if mode == "train":
-        for name, b in module.named_buffers():
-            tensors["state." + name] = b.detach().float()
-    folder = os.path.join(ROOT, mode, entry["name"])
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "model.reg"), "w") as f:
-        f.write(spec)
-    write_safetensors(os.path.join(folder, "weights.safetensors"), weights)
-    write_safetensors(os.path.join(folder, "tensors.safetensors"), tensors)
-    with open(os.path.join(folder, "case.json"), "w") as f:
-        json.dump({"mode": mode, "output": output, "inputs": list(inputs), "notes": entry["notes"]}, f, indent=2, sort_keys=True)
-        f.write("\n")
+    write_gradient_case(os.path.join(ROOT, mode, entry["name"]), mode, spec, module, inputs, output, entry["notes"])
 
 
 def main():
     if os.path.isdir(ROOT):
         shutil.rmtree(ROOT)
     for entry in CASES:
-        write_gradient_case(entry, "eval")
+        write_case(entry, "eval")
         if entry["name"] not in RANDOM_IN_TRAINING | EVAL_ONLY_REFERENCE:
-            write_gradient_case(entry, "train")
+            write_case(entry, "train")
         print(f"wrote {entry['name']}")
 
 
