@@ -30,9 +30,25 @@ import { TensorFileError } from '../runtime/io/tensor-file-error.ts';
 import { analyse } from './analyse.ts';
 import type { CliIo } from './command.ts';
 import { UsageError } from './command.ts';
+import { COLOR_OPTION } from './color.ts';
 import { describeFsError, readSource } from './read-source.ts';
 import { renderError } from './report.ts';
 import { readWeightsFile } from './weights-file.ts';
+
+/** The options `regc grad` and `regc step` share: what the job reads, first in their help... */
+export const TRAIN_JOB_INPUT_OPTIONS = {
+  weights: { type: 'string', short: 'w', valueName: 'file', description: 'the weights, a safetensors state_dict (default: the spec\'s initialisation from --seed)' },
+  input: { type: 'string', short: 'i', valueName: 'file', multiple: true, description: '.npy input; NAME=FILE for each input of a model with several, the option repeated or the pairs comma-separated' },
+  labels: { type: 'string', valueName: 'file', description: '.npy labels for the train section\'s loss' },
+} as const;
+
+/** ...and which model, and where the results go, last. */
+export const TRAIN_JOB_OUTPUT_OPTIONS = {
+  model: { type: 'string', valueName: 'name', description: 'the model to use, when the file has several' },
+  output: { type: 'string', short: 'o', valueName: 'dir', description: 'the folder for the results (required)' },
+  force: { type: 'boolean', description: 'replace an earlier results folder that also holds other files' },
+  color: COLOR_OPTION,
+} as const;
 
 export interface TrainJobRequest {
   readonly command: 'grad' | 'step';

@@ -4,9 +4,9 @@
 import { inputGradOutput, paramGradOutput } from '../../compiler/autodiff/differentiate.ts';
 import { LOSS_OUTPUT, stateOutput } from '../../compiler/train/step-graph.ts';
 import { RNG_INPUT, rngWords } from '../../runtime/train/rng-state.ts';
-import { COLOR_OPTION, useColor } from '../color.ts';
+import { useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
-import { prepareTrainJob, reportTrainJobError, wholeNumberOption } from '../train-job.ts';
+import { prepareTrainJob, reportTrainJobError, TRAIN_JOB_INPUT_OPTIONS, TRAIN_JOB_OUTPUT_OPTIONS, wholeNumberOption } from '../train-job.ts';
 import { npyFile, ResultsFolder, stateDictFile, type F32 } from '../train-results.ts';
 
 export const gradCommand = defineCommand({
@@ -40,16 +40,11 @@ batch statistics, running statistics updated, dropout drawn from --seed;
 The output folder is created, or replaced when it holds the results of an
 earlier regc grad or regc step; anything else there is refused.`,
   options: {
-    weights: { type: 'string', short: 'w', valueName: 'file', description: 'the weights, a safetensors state_dict (default: the spec\'s initialisation from --seed)' },
-    input: { type: 'string', short: 'i', valueName: 'file', multiple: true, description: '.npy input; NAME=FILE for each input of a model with several, the option repeated or the pairs comma-separated' },
-    labels: { type: 'string', valueName: 'file', description: '.npy labels for the train section\'s loss' },
+    ...TRAIN_JOB_INPUT_OPTIONS,
     'grad-output': { type: 'string', valueName: 'file', description: '.npy cotangent of the output, instead of a loss' },
     mode: { type: 'string', valueName: 'mode', choices: ['train', 'eval'], default: 'train', description: 'the forward pass\'s semantics' },
     seed: { type: 'string', valueName: 'n', default: '0', description: 'seed of the initialisation and of the pass\'s random draws' },
-    model: { type: 'string', valueName: 'name', description: 'the model to use, when the file has several' },
-    output: { type: 'string', short: 'o', valueName: 'dir', description: 'the folder for the results (required)' },
-    force: { type: 'boolean', description: 'replace an earlier results folder that also holds other files' },
-    color: COLOR_OPTION,
+    ...TRAIN_JOB_OUTPUT_OPTIONS,
   },
   positionals: { name: 'SPEC', min: 1, max: 1 },
   examples: [

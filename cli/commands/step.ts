@@ -7,9 +7,9 @@ import { optimizerStateTensor } from '../../compiler/train/optimizer-graph.ts';
 import { LOSS_OUTPUT, stateOutput } from '../../compiler/train/step-graph.ts';
 import { optimizerStates } from '../../runtime/train/optimizer-format.ts';
 import { TrainSession } from '../../runtime/train/train-session.ts';
-import { COLOR_OPTION, useColor } from '../color.ts';
+import { useColor } from '../color.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, UsageError } from '../command.ts';
-import { prepareTrainJob, reportTrainJobError, wholeNumberOption } from '../train-job.ts';
+import { prepareTrainJob, reportTrainJobError, TRAIN_JOB_INPUT_OPTIONS, TRAIN_JOB_OUTPUT_OPTIONS, wholeNumberOption } from '../train-job.ts';
 import { npyFile, npyFloat64File, ResultsFolder, stateDictFile, type F32 } from '../train-results.ts';
 
 /** More steps than a port is checked with, and few enough that the results stay small. */
@@ -44,17 +44,12 @@ epoch-based schedule then advances every step, as a scheduler stepped after
 every optimizer step does); reduce_on_plateau watches the loss of the last
 step of each epoch. Two runs with the same --seed write identical files.`,
   options: {
-    weights: { type: 'string', short: 'w', valueName: 'file', description: 'the weights, a safetensors state_dict (default: the spec\'s initialisation from --seed)' },
-    input: { type: 'string', short: 'i', valueName: 'file', multiple: true, description: '.npy input; NAME=FILE for each input of a model with several, the option repeated or the pairs comma-separated' },
-    labels: { type: 'string', valueName: 'file', description: '.npy labels for the train section\'s loss' },
+    ...TRAIN_JOB_INPUT_OPTIONS,
     'grad-output': { type: 'string', valueName: 'file', description: '.npy g: step on the loss sum(output * g) instead' },
     steps: { type: 'string', short: 'k', valueName: 'K', default: '1', description: `optimizer steps (at most ${MAX_STEPS})` },
     'steps-per-epoch': { type: 'string', valueName: 'M', default: '1', description: 'steps per epoch, for the schedule' },
     seed: { type: 'string', valueName: 'n', default: '0', description: 'seed of the initialisation and of every step\'s random draws' },
-    model: { type: 'string', valueName: 'name', description: 'the model to use, when the file has several' },
-    output: { type: 'string', short: 'o', valueName: 'dir', description: 'the folder for the results (required)' },
-    force: { type: 'boolean', description: 'replace an earlier results folder that also holds other files' },
-    color: COLOR_OPTION,
+    ...TRAIN_JOB_OUTPUT_OPTIONS,
   },
   positionals: { name: 'SPEC', min: 1, max: 1 },
   examples: [

@@ -6,6 +6,7 @@
 import type { Node, TensorType } from '../../ir/types.ts';
 import type { Kernel } from '../kernel.ts';
 import { f32Literal } from '../wgsl.ts';
+import { pointwiseKernel } from './elementwise.ts';
 import {
   assembleKernel,
   ELEMENTWISE_WORKGROUP,
@@ -21,20 +22,11 @@ import {
   unravel,
 } from './layout.ts';
 
-function pointwise(node: Node, body: (src: string, dst: string) => string[]): Kernel[] {
+/** One thread per output element of a one-input op; `body` writes `dst[gidx]` from `src`. */
+export function pointwise(node: Node, body: (src: string, dst: string) => string[]): Kernel[] {
   const src = inputBinding('src', 0);
   const dst = outputBinding();
-  const grid = perElementGrid(shapeSize(node.type.shape));
-  return [
-    assembleKernel({
-      name: kernelName(node),
-      bindings: [src, dst],
-      workgroupSize: ELEMENTWISE_WORKGROUP,
-      body: [grid.guard, ...body(src.name, dst.name)].join('\n'),
-      groups: grid.groups,
-      groupsDivisor: grid.groupsDivisor,
-    }),
-  ];
+  return [pointwiseKernel(node, node.type.shape, [src, dst], body(src.name, dst.name).join('\n'))];
 }
 
 /** One thread per output element, reading the input with stride 0 along its size-1 axes. */

@@ -128,7 +128,7 @@ export function elementwiseKernels(node: Node<'elementwise'>, inputTypes: readon
   return [pointwiseKernel(node, inputTypes[0]!.shape, bindings, body, epilogueHelpers(steps))];
 }
 
-function pointwiseKernel(node: Node, shape: Shape, bindings: readonly KernelBinding[], store: string, helpers?: string): Kernel {
+export function pointwiseKernel(node: Node, shape: Shape, bindings: readonly KernelBinding[], store: string, helpers?: string): Kernel {
   const grid = perElementGrid(shapeSize(shape));
   return assembleKernel({
     name: kernelName(node),

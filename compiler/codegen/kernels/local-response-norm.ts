@@ -5,7 +5,8 @@
 import type { Node, Shape, TensorType } from '../../ir/types.ts';
 import type { Kernel } from '../kernel.ts';
 import { f32Literal } from '../wgsl.ts';
-import { assembleKernel, ELEMENTWISE_WORKGROUP, inputBinding, isOne, kernelName, mulWgsl, outputBinding, perElementGrid, shapeSize, sizeWgsl, type Size } from './layout.ts';
+import { pointwise } from './backward.ts';
+import { isOne, mulWgsl, shapeSize, sizeWgsl, type Size } from './layout.ts';
 
 /** Statements leaving in `window_sum` the sum of `term(v)` over the window of channels around the element `gidx`. */
 function windowSum(shape: Shape, src: string, before: number, after: number, term: (v: string) => string): string[] {
@@ -29,21 +30,6 @@ function windowSum(shape: Shape, src: string, before: number, after: number, ter
   ];
 }
 
-function perElement(node: Node, body: (src: string, dst: string) => string[]): Kernel[] {
-  const src = inputBinding('src', 0);
-  const dst = outputBinding();
-  const grid = perElementGrid(shapeSize(node.type.shape));
-  return [
-    assembleKernel({
-      name: kernelName(node),
-      bindings: [src, dst],
-      workgroupSize: ELEMENTWISE_WORKGROUP,
-      body: [grid.guard, ...body(src.name, dst.name)].join('\n'),
-      groups: grid.groups,
-      groupsDivisor: grid.groupsDivisor,
-    }),
-  ];
-}
 
 /**
  * In torch's order of operations: the window's mean square (the sum over
@@ -53,7 +39,7 @@ function perElement(node: Node, body: (src: string, dst: string) => string[]): K
  */
 export function localResponseNormKernels(node: Node<'local_response_norm'>, inputTypes: readonly TensorType[]): Kernel[] {
   const { size, alpha, beta, k } = node.attrs;
-  return perElement(node, (src, dst) => [
+  return pointwise(node, (src, dst) => [
     ...windowSum(inputTypes[0]!.shape, src, Math.floor(size / 2), Math.floor((size - 1) / 2), (v) => `${v} * ${v}`),
     `let lrn_base = window_sum / ${f32Literal(size)} * ${f32Literal(alpha)} + ${f32Literal(k)};`,
     `${dst}[gidx] = ${src}[gidx] / pow(lrn_base, ${f32Literal(beta)});`,
@@ -62,5 +48,5 @@ export function localResponseNormKernels(node: Node<'local_response_norm'>, inpu
 
 export function channelWindowSumKernels(node: Node<'channel_window_sum'>, inputTypes: readonly TensorType[]): Kernel[] {
   const { before, after } = node.attrs;
-  return perElement(node, (src, dst) => [...windowSum(inputTypes[0]!.shape, src, before, after, (v) => v), `${dst}[gidx] = window_sum;`]);
+  return pointwise(node, (src, dst) => [...windowSum(inputTypes[0]!.shape, src, before, after, (v) => v), `${dst}[gidx] = window_sum;`]);
 }
